@@ -7,34 +7,211 @@ namespace Otter.Trust.Keys;
 /// Keys inside PKCS#11 tokens, reached through OpenSSL's pkcs11 engine (libp11). The private
 /// key stays in the token: OpenSSL asks the token to sign and .NET never sees the key bytes.
 /// </summary>
+/// <remarks>
+/// <para>
+/// <b>URIs</b> (RFC 7512, as libp11 reads them): <c>pkcs11:token=fleet;object=targets;type=private</c>,
+/// optionally with <c>id=%01</c> instead of or besides <c>object=</c>, <c>serial=</c>,
+/// <c>model=</c> or <c>manufacturer=</c> to pick among tokens with one label, and a PIN as
+/// <c>?pin-value=1234</c> (percent-encoded) or <c>?pin-source=/path/to/pin-file</c>. Labels are
+/// percent-encoded (<c>token=my%20token</c>). See <see cref="Pkcs11Uri"/> for what is refused.
+/// </para>
+/// <para>
+/// <b>PIN</b>: <c>pin-value</c> or <c>pin-source</c> in the URI, else the environment variable
+/// <see cref="PinVariable"/>. Otter does not let the engine prompt (it would block a service or a
+/// CI job reading stdin), so a URI without a PIN and no variable is refused before the token is
+/// touched. The PIN reaches the engine through an in-memory file
+/// (<see cref="Pkcs11PinFile"/>), never inside the URI, because libp11 prints that URI on
+/// stderr when a key is not found. Messages and <see cref="ISigner.Source"/> show the URI
+/// without the PIN. A wrong PIN costs token retries: libp11 tries to log in twice per open, and
+/// a token (SoftHSM aside) locks after a few failures.
+/// </para>
+/// <para>
+/// <b>Which PKCS#11 module</b>: libp11 does not accept <c>module-path=</c> or
+/// <c>module-name=</c> in URIs (it rejects the whole URI), so Otter refuses them with an
+/// explanation. The engine loads the module named by the environment variable
+/// <c>PKCS11_MODULE_PATH</c> when the process starts with it set (it is read with the C
+/// <c>getenv</c>, so setting it from .NET after start-up has no effect), and otherwise its
+/// built-in default, which on Debian and Ubuntu is <c>p11-kit-proxy.so</c>. p11-kit-proxy
+/// offers the tokens of every module registered with p11-kit: packages register theirs in
+/// <c>/usr/share/p11-kit/modules/*.module</c> (softhsm2, opensc-pkcs11 do); register another
+/// with a file holding <c>module: /path/to/vendor-pkcs11.so</c> in
+/// <c>/etc/pkcs11/modules/</c> or <c>~/.config/pkcs11/modules/</c>, then check with
+/// <c>p11-kit list-modules</c>, which lists every token label. SoftHSM reads its token
+/// directory from <c>SOFTHSM2_CONF</c> once per process, when the module is first loaded.
+/// </para>
+/// <para>
+/// PKCS#11 logins belong to the process: once a token has been opened with the right PIN,
+/// later opens of keys on that token in the same process succeed whatever PIN they give.
+/// </para>
+/// </remarks>
 internal static class Pkcs11Keys
 {
+    /// <summary>The environment variable holding the token PIN when the URI has none.</summary>
+    public const string PinVariable = "OTTER_PKCS11_PIN";
+
+    /// <summary>The OpenSSL engine id of libp11.</summary>
+    public const string EngineId = "pkcs11";
+
+    private static readonly byte[] SelfTestMessage = "otter pkcs11 self-test"u8.ToArray();
+
+    /// <summary>Opens the private key <paramref name="uri"/> names as a signer.</summary>
+    /// <exception cref="KeyException">The URI, the engine, the token, the key or the PIN is at fault; the message says which to check.</exception>
     public static ISigner OpenSigner(string uri)
     {
-        if (OperatingSystem.IsWindows())
+        var parsed = Pkcs11Uri.Parse(uri);
+        var key = OpenKey(parsed);
+        try
         {
-            throw new KeyException("pkcs11: keys need OpenSSL's pkcs11 engine, which Otter supports on Linux.");
+            return new EcdsaSigner(key, parsed.Display);
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens the key as an <see cref="ECDsa"/> backed by the token: it signs and exports its
+    /// public half; exporting the private half throws.
+    /// </summary>
+    internal static ECDsa OpenKey(Pkcs11Uri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new KeyException($"cannot open {uri.Display}: pkcs11: keys need OpenSSL's pkcs11 engine, which Otter supports on Linux.");
         }
 
-        return OpenWithEngine(uri);
+        var (pin, pinOrigin) = ResolvePin(uri);
+        var key = OpenWithEngine(uri, pin, pinOrigin);
+        try
+        {
+            CheckKey(key, uri);
+            return key;
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The one-line message for a failed engine load.</summary>
+    internal static KeyException DescribeLoadFailure(Pkcs11Uri uri, string pinOrigin, Exception exception)
+    {
+        var said = Scrub(exception.Message, uri.PinValue ?? Environment.GetEnvironmentVariable(PinVariable));
+        if (exception is PlatformNotSupportedException
+            || said.Contains("not supported", StringComparison.OrdinalIgnoreCase))
+        {
+            return new KeyException($"cannot open {uri.Display}: this system's OpenSSL has no engine support ({said}); pkcs11: keys need OpenSSL 3 with the pkcs11 engine (Debian/Ubuntu: libengine-pkcs11-openssl).", exception);
+        }
+
+        if (said.Contains("no such engine", StringComparison.OrdinalIgnoreCase)
+            || said.Contains("dso", StringComparison.OrdinalIgnoreCase)
+            || said.Contains("init failed", StringComparison.OrdinalIgnoreCase))
+        {
+            return new KeyException($"cannot open {uri.Display}: OpenSSL's pkcs11 engine is not available ({said}). Install libengine-pkcs11-openssl (Debian/Ubuntu) or openssl-pkcs11 (Fedora), or set OPENSSL_ENGINES to the directory holding pkcs11.so.", exception);
+        }
+
+        return new KeyException(
+            $"cannot open {uri.Display}: no private key matched ({uri.Describe()}), or the token refused the PIN ({pinOrigin}). "
+            + $"Check that the token is present under that label (`p11-kit list-modules` lists tokens; its PKCS#11 module must be registered with p11-kit or named by PKCS11_MODULE_PATH), "
+            + $"that it holds a private key with that label or id (`pkcs11-tool --module <module> --login --list-objects`), and the PIN. OpenSSL said: {said}",
+            exception);
+    }
+
+    private static (string? Pin, string Origin) ResolvePin(Pkcs11Uri uri)
+    {
+        if (uri.PinValue is not null)
+        {
+            return (uri.PinValue, "PIN from pin-value in the URI");
+        }
+
+        if (uri.PinSource is not null)
+        {
+            return (null, "PIN from the pin-source file");
+        }
+
+        var variable = Environment.GetEnvironmentVariable(PinVariable);
+        if (!string.IsNullOrEmpty(variable))
+        {
+            return (variable, $"PIN from {PinVariable}");
+        }
+
+        throw new KeyException($"no PIN for {uri.Display}: set {PinVariable}, or add ?pin-value=<PIN> or ?pin-source=<file> to the URI. Otter does not prompt for token PINs.");
     }
 
     [UnsupportedOSPlatform("windows")]
-    private static EcdsaSigner OpenWithEngine(string uri)
+    private static ECDsaOpenSsl OpenWithEngine(Pkcs11Uri uri, string? pin, string pinOrigin)
     {
         SafeEvpPKeyHandle handle;
+        var pinFile = pin is null ? null : Pkcs11PinFile.TryCreate(pin);
         try
         {
-            handle = SafeEvpPKeyHandle.OpenPrivateKeyFromEngine("pkcs11", uri);
+            var engineUri = uri.ToEngineUri(pinFile?.Path, pinFile is null ? pin : null);
+            handle = SafeEvpPKeyHandle.OpenPrivateKeyFromEngine(EngineId, engineUri);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException)
         {
-            throw new KeyException($"cannot open {uri}: {ex.Message}. Check that libengine-pkcs11-openssl is installed, the token and object exist and the PIN is right.", ex);
+            throw DescribeLoadFailure(uri, pinOrigin, ex);
+        }
+        finally
+        {
+            pinFile?.Dispose();
         }
 
         using (handle)
         {
-            return new EcdsaSigner(new ECDsaOpenSsl(handle), uri);
+            try
+            {
+                return new ECDsaOpenSsl(handle);
+            }
+            catch (CryptographicException ex)
+            {
+                throw new KeyException($"{uri.Display} is not an EC key (RSA?); Otter keys are ECDSA P-256: create one in the token with `pkcs11-tool --keypairgen --key-type EC:prime256v1 --usage-sign --label <label>`.", ex);
+            }
         }
     }
+
+    private static void CheckKey(ECDsa key, Pkcs11Uri uri)
+    {
+        if (!EcdsaP256.IsP256(key))
+        {
+            string curve;
+            try
+            {
+                var parameters = key.ExportParameters(false).Curve;
+                curve = parameters.Oid.FriendlyName ?? parameters.Oid.Value ?? "an unnamed curve";
+            }
+            catch (CryptographicException)
+            {
+                curve = "an unknown curve";
+            }
+
+            throw new KeyException($"{uri.Display} is an EC key on {curve}, not P-256; Otter keys are ECDSA P-256: create one in the token with `pkcs11-tool --keypairgen --key-type EC:prime256v1 --usage-sign --label <label>`.");
+        }
+
+        // One signature at open time: a key the token will not sign with (no CKA_SIGN, a
+        // session lost) fails here with a clear message rather than halfway through a release,
+        // and a token whose public object does not match its private key is caught before its
+        // signatures are published under the wrong key id.
+        byte[] signature;
+        try
+        {
+            signature = key.SignData(SelfTestMessage, HashAlgorithmName.SHA256);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new KeyException($"{uri.Display} was found but the token refused to sign with it ({ex.Message}); check that the key may sign (CKA_SIGN, pkcs11-tool --usage-sign).", ex);
+        }
+
+        if (!key.VerifyData(SelfTestMessage, signature, HashAlgorithmName.SHA256))
+        {
+            throw new KeyException($"{uri.Display}: the token's signature does not verify with the public key it reports; its private and public objects do not belong together. Fix the token's objects.");
+        }
+    }
+
+    private static string Scrub(string message, string? pin) =>
+        string.IsNullOrEmpty(pin) ? message : message.Replace(pin, "***", StringComparison.Ordinal);
 }

@@ -29,7 +29,7 @@ public sealed record TufKey
 
     /// <summary>Fields this version does not know, kept so signatures over them still verify.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? UnrecognizedFields { get; init; }
+    public Dictionary<string, JsonElement>? UnrecognizedFields { get; set; }
 
     /// <summary>Whether Otter can verify signatures made with this key.</summary>
     [JsonIgnore]

@@ -12,5 +12,5 @@ public sealed record TufKeyValue
 
     /// <summary>Fields this version does not know, kept so signatures over them still verify.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? UnrecognizedFields { get; init; }
+    public Dictionary<string, JsonElement>? UnrecognizedFields { get; set; }
 }

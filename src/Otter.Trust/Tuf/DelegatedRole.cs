@@ -34,5 +34,5 @@ public sealed record DelegatedRole
 
     /// <summary>Fields this version does not know.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? UnrecognizedFields { get; init; }
+    public Dictionary<string, JsonElement>? UnrecognizedFields { get; set; }
 }

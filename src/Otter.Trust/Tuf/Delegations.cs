@@ -17,5 +17,5 @@ public sealed record Delegations
 
     /// <summary>Fields this version does not know.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? UnrecognizedFields { get; init; }
+    public Dictionary<string, JsonElement>? UnrecognizedFields { get; set; }
 }

@@ -29,5 +29,5 @@ public abstract record SignedMetadata
 
     /// <summary>Fields this version does not know, kept so signatures over them still verify.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? UnrecognizedFields { get; init; }
+    public Dictionary<string, JsonElement>? UnrecognizedFields { get; set; }
 }

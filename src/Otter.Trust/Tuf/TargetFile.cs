@@ -22,5 +22,5 @@ public sealed record TargetFile
 
     /// <summary>Fields this version does not know.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? UnrecognizedFields { get; init; }
+    public Dictionary<string, JsonElement>? UnrecognizedFields { get; set; }
 }

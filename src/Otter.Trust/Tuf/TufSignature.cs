@@ -16,5 +16,5 @@ public sealed record TufSignature
 
     /// <summary>Fields this version does not know.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? UnrecognizedFields { get; init; }
+    public Dictionary<string, JsonElement>? UnrecognizedFields { get; set; }
 }

@@ -1,0 +1,3 @@
+using Otter.Cli.Cli;
+
+return await OtterCli.RunAsync(args, CliEnvironment.FromConsole());

@@ -1,0 +1,3 @@
+namespace Otter.Cli.Tests.TestSupport;
+
+internal sealed record CliResult(int ExitCode, string Output, string Error);
