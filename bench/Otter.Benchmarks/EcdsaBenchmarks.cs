@@ -42,7 +42,6 @@ public class EcdsaBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        TufJsonWorkaround.ApplyIfNeeded();
         _data = new byte[PayloadSize];
         for (var i = 0; i < _data.Length; i++)
         {

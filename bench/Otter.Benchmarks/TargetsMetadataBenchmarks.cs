@@ -38,7 +38,6 @@ public class TargetsMetadataBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        TufJsonWorkaround.ApplyIfNeeded();
         _signer = new EcdsaSigner(EcdsaP256.Generate(), "benchmark key (in memory)");
         _signers = [_signer];
         _roleKeyIds = [_signer.KeyId];

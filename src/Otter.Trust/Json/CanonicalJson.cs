@@ -1,5 +1,6 @@
 using System.Buffers;
-using System.Globalization;
+using System.Buffers.Text;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -33,12 +34,17 @@ public static class CanonicalJson
     }
 
     /// <summary>Writes the canonical bytes of <paramref name="element"/> to <paramref name="output"/>.</summary>
+    /// <exception cref="CanonicalJsonException">The value holds a non-integer number or nests too deeply.</exception>
     public static void Write(JsonElement element, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
         try
         {
-            WriteValue(element, output, "$", 0);
+            WriteValue(element, output, 0);
+        }
+        catch (CanonicalPathException ex)
+        {
+            throw new CanonicalJsonException(ex.Describe());
         }
         catch (InvalidOperationException ex)
         {
@@ -47,122 +53,150 @@ public static class CanonicalJson
         }
     }
 
-    private static void WriteValue(JsonElement element, IBufferWriter<byte> output, string path, int depth)
+    private static void WriteValue(JsonElement element, IBufferWriter<byte> output, int depth)
     {
         if (depth > MaxDepth)
         {
-            throw new CanonicalJsonException($"JSON nests deeper than {MaxDepth} levels at {path}.");
+            throw new CanonicalPathException($"JSON nests deeper than {MaxDepth} levels");
         }
 
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                WriteObject(element, output, path, depth);
+                WriteObject(element, output, depth);
                 break;
             case JsonValueKind.Array:
-                WriteRaw(output, "["u8);
+                output.Write("["u8);
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
                     if (index > 0)
                     {
-                        WriteRaw(output, ","u8);
+                        output.Write(","u8);
                     }
 
-                    WriteValue(item, output, path + "[" + index.ToString(CultureInfo.InvariantCulture) + "]", depth + 1);
+                    try
+                    {
+                        WriteValue(item, output, depth + 1);
+                    }
+                    catch (CanonicalPathException ex)
+                    {
+                        ex.Segments.Push($"[{index}]");
+                        throw;
+                    }
+
                     index++;
                 }
 
-                WriteRaw(output, "]"u8);
+                output.Write("]"u8);
                 break;
             case JsonValueKind.String:
-                WriteString(element.GetString()!, output);
+                WriteStringValue(element, output);
                 break;
             case JsonValueKind.Number:
                 if (!element.TryGetInt64(out var number))
                 {
-                    throw new CanonicalJsonException(
-                        $"{path} holds the number {element.GetRawText()}; canonical JSON allows integers only.");
+                    throw new CanonicalPathException($"holds the number {element.GetRawText()}; canonical JSON allows integers only");
                 }
 
-                WriteAscii(output, number.ToString(CultureInfo.InvariantCulture));
+                var span = output.GetSpan(20);
+                Utf8Formatter.TryFormat(number, span, out var written);
+                output.Advance(written);
                 break;
             case JsonValueKind.True:
-                WriteRaw(output, "true"u8);
+                output.Write("true"u8);
                 break;
             case JsonValueKind.False:
-                WriteRaw(output, "false"u8);
+                output.Write("false"u8);
                 break;
             case JsonValueKind.Null:
-                WriteRaw(output, "null"u8);
+                output.Write("null"u8);
                 break;
             default:
-                throw new CanonicalJsonException($"{path} holds no JSON value.");
+                throw new CanonicalPathException("holds no JSON value");
         }
     }
 
-    private static void WriteObject(JsonElement element, IBufferWriter<byte> output, string path, int depth)
+    private static void WriteObject(JsonElement element, IBufferWriter<byte> output, int depth)
     {
-        var properties = new List<JsonProperty>();
+        var properties = new List<(byte[] Name, JsonElement Value)>();
         foreach (var property in element.EnumerateObject())
         {
-            properties.Add(property);
+            properties.Add((NameBytes(property), property.Value));
         }
 
-        properties.Sort(static (a, b) => CodePointComparer.Instance.Compare(a.Name, b.Name));
-        WriteRaw(output, "{"u8);
+        // Ordering UTF-8 bytes is ordering code points, which is what Python's sorted() does.
+        properties.Sort(static (a, b) => a.Name.AsSpan().SequenceCompareTo(b.Name));
+        output.Write("{"u8);
         for (var i = 0; i < properties.Count; i++)
         {
+            var name = properties[i].Name;
             if (i > 0)
             {
-                if (string.Equals(properties[i - 1].Name, properties[i].Name, StringComparison.Ordinal))
+                if (name.AsSpan().SequenceEqual(properties[i - 1].Name))
                 {
-                    throw new CanonicalJsonException($"{path} holds the key \"{properties[i].Name}\" twice.");
+                    throw new CanonicalPathException($"holds the key \"{Encoding.UTF8.GetString(name)}\" twice");
                 }
 
-                WriteRaw(output, ","u8);
+                output.Write(","u8);
             }
 
-            WriteString(properties[i].Name, output);
-            WriteRaw(output, ":"u8);
-            WriteValue(properties[i].Value, output, path + "." + properties[i].Name, depth + 1);
-        }
-
-        WriteRaw(output, "}"u8);
-    }
-
-    private static void WriteString(string value, IBufferWriter<byte> output)
-    {
-        WriteRaw(output, "\""u8);
-        var start = 0;
-        for (var i = 0; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (c is '"' or '\\')
+            WriteEscaped(name, output);
+            output.Write(":"u8);
+            try
             {
-                WriteUtf8(output, value.AsSpan(start, i - start));
-                WriteRaw(output, c == '"' ? "\\\""u8 : "\\\\"u8);
-                start = i + 1;
+                WriteValue(properties[i].Value, output, depth + 1);
+            }
+            catch (CanonicalPathException ex)
+            {
+                ex.Segments.Push("." + Encoding.UTF8.GetString(name));
+                throw;
             }
         }
 
-        WriteUtf8(output, value.AsSpan(start));
-        WriteRaw(output, "\""u8);
+        output.Write("}"u8);
     }
 
-    private static void WriteUtf8(IBufferWriter<byte> output, ReadOnlySpan<char> chars)
+    private static byte[] NameBytes(JsonProperty property)
     {
-        if (chars.IsEmpty)
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+        return raw.Contains((byte)'\\') ? Encoding.UTF8.GetBytes(property.Name) : raw.ToArray();
+    }
+
+    private static void WriteStringValue(JsonElement element, IBufferWriter<byte> output)
+    {
+        // The raw value is the string's UTF-8 between its quotes; without a backslash it has no
+        // escapes (and so no quote), and is already in canonical form.
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        var inner = raw[1..^1];
+        if (!inner.Contains((byte)'\\'))
         {
+            output.Write("\""u8);
+            output.Write(inner);
+            output.Write("\""u8);
             return;
         }
 
-        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(chars.Length));
-        var written = Encoding.UTF8.GetBytes(chars, span);
-        output.Advance(written);
+        WriteEscaped(Encoding.UTF8.GetBytes(element.GetString()!), output);
     }
 
-    private static void WriteAscii(IBufferWriter<byte> output, string ascii) => WriteUtf8(output, ascii);
+    private static void WriteEscaped(ReadOnlySpan<byte> utf8, IBufferWriter<byte> output)
+    {
+        output.Write("\""u8);
+        while (true)
+        {
+            var next = utf8.IndexOfAny((byte)'"', (byte)'\\');
+            if (next < 0)
+            {
+                output.Write(utf8);
+                break;
+            }
 
-    private static void WriteRaw(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes) => output.Write(bytes);
+            output.Write(utf8[..next]);
+            output.Write(utf8[next] == (byte)'"' ? "\\\""u8 : "\\\\"u8);
+            utf8 = utf8[(next + 1)..];
+        }
+
+        output.Write("\""u8);
+    }
 }

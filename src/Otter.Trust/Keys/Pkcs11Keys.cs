@@ -12,18 +12,20 @@ namespace Otter.Trust.Keys;
 /// <b>URIs</b> (RFC 7512, as libp11 reads them): <c>pkcs11:token=fleet;object=targets;type=private</c>,
 /// optionally with <c>id=%01</c> instead of or besides <c>object=</c>, <c>serial=</c>,
 /// <c>model=</c> or <c>manufacturer=</c> to pick among tokens with one label, and a PIN as
-/// <c>?pin-value=1234</c> (percent-encoded) or <c>?pin-source=/path/to/pin-file</c>. Labels are
+/// <c>?pin-value=1234</c> (percent-encoded) or <c>?pin-source=/path/to/pin-file</c> (its first
+/// line; Otter reads it, so a trailing newline is fine). Labels are
 /// percent-encoded (<c>token=my%20token</c>). See <see cref="Pkcs11Uri"/> for what is refused.
 /// </para>
 /// <para>
 /// <b>PIN</b>: <c>pin-value</c> or <c>pin-source</c> in the URI, else the environment variable
 /// <see cref="PinVariable"/>. Otter does not let the engine prompt (it would block a service or a
 /// CI job reading stdin), so a URI without a PIN and no variable is refused before the token is
-/// touched. The PIN reaches the engine through an in-memory file
-/// (<see cref="Pkcs11PinFile"/>), never inside the URI, because libp11 prints that URI on
-/// stderr when a key is not found. Messages and <see cref="ISigner.Source"/> show the URI
-/// without the PIN. A wrong PIN costs token retries: libp11 tries to log in twice per open, and
-/// a token (SoftHSM aside) locks after a few failures.
+/// touched. The PIN reaches the engine as <c>pin-source=/proc/self/fd/N</c>, an in-memory file
+/// (<see cref="Pkcs11PinFile"/>), not as <c>pin-value</c>, because libp11 prints the URI it was
+/// given on stderr when a key is not found; only where no memfd can be made (or the PIN holds a
+/// line break) is it passed as <c>pin-value</c>. Messages and <see cref="ISigner.Source"/> show
+/// the URI without the PIN. A wrong PIN costs token retries: libp11 tries to log in twice per
+/// open, and many tokens lock their PIN after a few failures.
 /// </para>
 /// <para>
 /// <b>Which PKCS#11 module</b>: libp11 does not accept <c>module-path=</c> or
@@ -98,10 +100,13 @@ internal static class Pkcs11Keys
     }
 
     /// <summary>The one-line message for a failed engine load.</summary>
-    internal static KeyException DescribeLoadFailure(Pkcs11Uri uri, string pinOrigin, Exception exception)
+    internal static KeyException DescribeLoadFailure(Pkcs11Uri uri, string pin, string pinOrigin, Exception exception)
     {
-        var said = Scrub(exception.Message, uri.PinValue ?? Environment.GetEnvironmentVariable(PinVariable));
+        var said = Scrub(exception.Message, pin);
+        // .NET says "OpenSSL ENGINE is not available on this platform." when its OpenSSL was
+        // built without engines (or is a version that dropped them).
         if (exception is PlatformNotSupportedException
+            || said.Contains("ENGINE is not available", StringComparison.Ordinal)
             || said.Contains("not supported", StringComparison.OrdinalIgnoreCase))
         {
             return new KeyException($"cannot open {uri.Display}: this system's OpenSSL has no engine support ({said}); pkcs11: keys need OpenSSL 3 with the pkcs11 engine (Debian/Ubuntu: libengine-pkcs11-openssl).", exception);
@@ -114,6 +119,11 @@ internal static class Pkcs11Keys
             return new KeyException($"cannot open {uri.Display}: OpenSSL's pkcs11 engine is not available ({said}). Install libengine-pkcs11-openssl (Debian/Ubuntu) or openssl-pkcs11 (Fedora), or set OPENSSL_ENGINES to the directory holding pkcs11.so.", exception);
         }
 
+        if (Environment.GetEnvironmentVariable("PKCS11_MODULE_PATH") is { Length: > 0 } module && !File.Exists(module))
+        {
+            return new KeyException($"cannot open {uri.Display}: PKCS11_MODULE_PATH names {module}, which does not exist; the engine loads that PKCS#11 module instead of p11-kit-proxy. Fix or unset PKCS11_MODULE_PATH. OpenSSL said: {said}", exception);
+        }
+
         return new KeyException(
             $"cannot open {uri.Display}: no private key matched ({uri.Describe()}), or the token refused the PIN ({pinOrigin}). "
             + $"Check that the token is present under that label (`p11-kit list-modules` lists tokens; its PKCS#11 module must be registered with p11-kit or named by PKCS11_MODULE_PATH), "
@@ -121,16 +131,16 @@ internal static class Pkcs11Keys
             exception);
     }
 
-    private static (string? Pin, string Origin) ResolvePin(Pkcs11Uri uri)
+    private static (string Pin, string Origin) ResolvePin(Pkcs11Uri uri)
     {
         if (uri.PinValue is not null)
         {
             return (uri.PinValue, "PIN from pin-value in the URI");
         }
 
-        if (uri.PinSource is not null)
+        if (uri.PinSourcePath is { } path)
         {
-            return (null, "PIN from the pin-source file");
+            return (ReadPinFile(uri, path), $"PIN from the pin-source file {path}");
         }
 
         var variable = Environment.GetEnvironmentVariable(PinVariable);
@@ -142,11 +152,44 @@ internal static class Pkcs11Keys
         throw new KeyException($"no PIN for {uri.Display}: set {PinVariable}, or add ?pin-value=<PIN> or ?pin-source=<file> to the URI. Otter does not prompt for token PINs.");
     }
 
+    /// <summary>
+    /// Reads a <c>pin-source</c> file: its first line, without the line break (libp11 0.4.12
+    /// would keep a trailing newline as part of the PIN, so Otter reads the file itself).
+    /// </summary>
+    private static string ReadPinFile(Pkcs11Uri uri, string path)
+    {
+        const int maxLength = 1024;
+        string text;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                throw new KeyException($"the PIN file {path} named by pin-source in {uri.Display} does not exist.");
+            }
+
+            if (info.Length > maxLength)
+            {
+                throw new KeyException($"the PIN file {path} named by pin-source in {uri.Display} is {info.Length} bytes; a PIN file holds just the PIN.");
+            }
+
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new KeyException($"cannot read the PIN file {path} named by pin-source in {uri.Display}: {ex.Message}", ex);
+        }
+
+        var end = text.AsSpan().IndexOfAny('\r', '\n');
+        var pin = end < 0 ? text : text[..end];
+        return pin.Length > 0 ? pin : throw new KeyException($"the PIN file {path} named by pin-source in {uri.Display} is empty.");
+    }
+
     [UnsupportedOSPlatform("windows")]
-    private static ECDsaOpenSsl OpenWithEngine(Pkcs11Uri uri, string? pin, string pinOrigin)
+    private static ECDsaOpenSsl OpenWithEngine(Pkcs11Uri uri, string pin, string pinOrigin)
     {
         SafeEvpPKeyHandle handle;
-        var pinFile = pin is null ? null : Pkcs11PinFile.TryCreate(pin);
+        var pinFile = Pkcs11PinFile.TryCreate(pin);
         try
         {
             var engineUri = uri.ToEngineUri(pinFile?.Path, pinFile is null ? pin : null);
@@ -154,7 +197,7 @@ internal static class Pkcs11Keys
         }
         catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException)
         {
-            throw DescribeLoadFailure(uri, pinOrigin, ex);
+            throw DescribeLoadFailure(uri, pin, pinOrigin, ex);
         }
         finally
         {
@@ -212,6 +255,8 @@ internal static class Pkcs11Keys
         }
     }
 
-    private static string Scrub(string message, string? pin) =>
-        string.IsNullOrEmpty(pin) ? message : message.Replace(pin, "***", StringComparison.Ordinal);
+    // OpenSSL's messages do not quote the URI; this is a guard, skipped for PINs so short that
+    // they would match inside error codes.
+    private static string Scrub(string message, string pin) =>
+        pin.Length < 4 ? message : message.Replace(pin, "***", StringComparison.Ordinal);
 }

@@ -22,7 +22,11 @@ internal sealed class Pkcs11Uri
     private const string Scheme = "pkcs11:";
 
     private static readonly string[] TokenAttributes = ["token", "manufacturer", "serial", "model"];
-    private static readonly string[] ObjectAttributes = ["object", "id", "type"];
+    private static readonly string[] ObjectAttributes = ["object", "id", "type", "object-type"];
+
+    /// <summary>RFC 7512 attributes libp11 does not accept; named in messages, values shown.</summary>
+    private static readonly string[] UnsupportedAttributes =
+        ["slot-id", "slot-description", "slot-manufacturer", "library-description", "library-manufacturer", "library-version", "module-path", "module-name"];
 
     private readonly List<KeyValuePair<string, string>> _pathAttributes;
 
@@ -106,6 +110,12 @@ internal sealed class Pkcs11Uri
 
             var name = segment[..equals].ToLowerInvariant();
             var value = segment[(equals + 1)..];
+            if (!IsKnown(name))
+            {
+                // Not echoed: an unknown name may be a PIN typed in the wrong place.
+                throw Invalid(uri, "it has an attribute the engine does not understand (shown as ***); it accepts token, manufacturer, serial, model, object, id, type, pin-value and pin-source");
+            }
+
             if (!seen.Add(name))
             {
                 throw Invalid(uri, $"the attribute {name}= appears twice");
@@ -132,16 +142,21 @@ internal sealed class Pkcs11Uri
                         throw Invalid(uri, "pin-source= is empty; it names a file holding the PIN");
                     }
 
+                    if (value.StartsWith('|'))
+                    {
+                        throw Invalid(uri, "pin-source=| (a command) is not supported; give a file holding the PIN");
+                    }
+
                     pinSource = value;
                     break;
-                case "type":
-                    CheckType(uri, value);
+                case "type" or "object-type":
+                    CheckType(uri, name, value);
                     pathAttributes.Add(new(name, value));
                     break;
                 case "module-path" or "module-name":
                     throw Invalid(uri, $"OpenSSL's pkcs11 engine (libp11) does not support {name}=; it uses the module named by PKCS11_MODULE_PATH or, by default, p11-kit-proxy, which loads every module registered with p11-kit (a .module file in /usr/share/p11-kit/modules, /etc/pkcs11/modules or ~/.config/pkcs11/modules). Register the module and select the token with token=");
                 default:
-                    if (Array.IndexOf(TokenAttributes, name) < 0 && Array.IndexOf(ObjectAttributes, name) < 0)
+                    if (Array.IndexOf(UnsupportedAttributes, name) >= 0)
                     {
                         throw Invalid(uri, $"OpenSSL's pkcs11 engine (libp11) does not understand {name}=; it accepts token, manufacturer, serial, model, object, id, type, pin-value and pin-source");
                     }
@@ -170,9 +185,10 @@ internal sealed class Pkcs11Uri
     }
 
     /// <summary>
-    /// The URI for the engine: the same attributes, with the PIN given either as
-    /// <c>pin-source=<paramref name="pinFile"/></c> or as <c>pin-value=<paramref name="pin"/></c>
-    /// (percent-encoded), or as the caller's own <c>pin-source</c> when both are null.
+    /// The URI for the engine: the same key attributes, with the PIN given either as
+    /// <c>pin-source=<paramref name="pinFile"/></c> or, when that is null, as
+    /// <c>pin-value=<paramref name="pin"/></c> (percent-encoded). The caller's own
+    /// <c>pin-value</c> or <c>pin-source</c> is never passed on.
     /// </summary>
     public string ToEngineUri(string? pinFile, string? pin)
     {
@@ -185,18 +201,33 @@ internal sealed class Pkcs11Uri
         {
             query = "pin-value=" + PercentEncode(pin, keepSlash: false);
         }
-        else if (PinSource is not null)
-        {
-            query = "pin-source=" + PinSource;
-        }
 
         return Build(_pathAttributes, query);
     }
 
     /// <summary>
-    /// <paramref name="text"/> (a pkcs11: URI, possibly malformed) with the value of every
-    /// attribute that is not known to be harmless replaced by <c>***</c>: <c>pin-value</c>, but
-    /// also a PIN written under a wrong name (<c>pin=</c>) or without <c>=</c>.
+    /// The file <c>pin-source</c> names: its value percent-decoded, without a <c>file:</c>
+    /// prefix; null when the URI has no <c>pin-source</c>.
+    /// </summary>
+    public string? PinSourcePath
+    {
+        get
+        {
+            if (PinSource is null)
+            {
+                return null;
+            }
+
+            var value = Uri.UnescapeDataString(PinSource);
+            return value.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? value["file:".Length..] : value;
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> (a pkcs11: URI, possibly malformed) with the value of
+    /// <c>pin-value</c> replaced by <c>***</c>, and every part that is not a known RFC 7512
+    /// attribute replaced whole: a PIN written under a wrong name (<c>pin=</c>) or without
+    /// <c>=</c> is hidden too.
     /// </summary>
     public static string Redact(string text)
     {
@@ -217,7 +248,7 @@ internal sealed class Pkcs11Uri
                 {
                     builder.Append(segment);
                 }
-                else if (name is not null)
+                else if (name == "pin-value")
                 {
                     builder.Append(segment, 0, equals + 1).Append("***");
                 }
@@ -273,21 +304,23 @@ internal sealed class Pkcs11Uri
 
     private static bool IsHarmless(string name) =>
         Array.IndexOf(TokenAttributes, name) >= 0 || Array.IndexOf(ObjectAttributes, name) >= 0
-        || name is "pin-source" or "module-path" or "module-name";
+        || Array.IndexOf(UnsupportedAttributes, name) >= 0 || name == "pin-source";
+
+    private static bool IsKnown(string name) => IsHarmless(name) || name == "pin-value";
 
     private static IEnumerable<string> Segments(string part, char separator) =>
         part.Split(separator).Where(s => s.Length > 0);
 
-    private static void CheckType(string uri, string value)
+    private static void CheckType(string uri, string name, string value)
     {
         switch (value)
         {
             case "private":
                 return;
             case "public" or "cert":
-                throw Invalid(uri, $"type={value} names a {(value == "cert" ? "certificate" : "public key")}; signing needs the private key: use type=private (or leave type out)");
+                throw Invalid(uri, $"{name}={value} names a {(value == "cert" ? "certificate" : "public key")}; signing needs the private key: use type=private (or leave type out)");
             default:
-                throw Invalid(uri, $"type={Truncate(value)} is not a key type the engine knows; use type=private");
+                throw Invalid(uri, $"{name}={Truncate(value)} is not a key type the engine knows; use type=private");
         }
     }
 

@@ -7,7 +7,7 @@ namespace Otter.Trust.Keys;
 public static class SignatureVerifier
 {
     private const int CacheLimit = 1024;
-    private static readonly ConcurrentDictionary<string, ECDsa?> Cache = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, ImportedKey?> Cache = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Whether <paramref name="signatureHex"/> is a valid signature of <paramref name="data"/>
@@ -22,7 +22,7 @@ public static class SignatureVerifier
             return false;
         }
 
-        var ecdsa = GetPublicKey(key.KeyValue.Public);
+        var ecdsa = GetPublicKey(key.KeyValue.Public)?.Key;
         if (ecdsa is null)
         {
             return false;
@@ -56,11 +56,10 @@ public static class SignatureVerifier
             return null;
         }
 
-        var ecdsa = GetPublicKey(key.KeyValue.Public);
-        return ecdsa is null ? null : Convert.ToBase64String(ecdsa.ExportSubjectPublicKeyInfo());
+        return GetPublicKey(key.KeyValue.Public)?.MaterialId;
     }
 
-    private static ECDsa? GetPublicKey(string pem)
+    private static ImportedKey? GetPublicKey(string pem)
     {
         if (Cache.TryGetValue(pem, out var cached))
         {
@@ -74,6 +73,10 @@ public static class SignatureVerifier
             Cache.Clear();
         }
 
-        return Cache.GetOrAdd(pem, static p => EcdsaP256.TryImportPublic(p));
+        return Cache.GetOrAdd(pem, static p => EcdsaP256.TryImportPublic(p) is { } key
+            ? new ImportedKey(key, Convert.ToBase64String(key.ExportSubjectPublicKeyInfo()))
+            : null);
     }
+
+    private sealed record ImportedKey(ECDsa Key, string MaterialId);
 }

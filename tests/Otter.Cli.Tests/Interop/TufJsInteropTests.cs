@@ -48,6 +48,9 @@ public sealed class TufJsInteropTests
             Assert.True(report.RootElement.GetProperty("ok").GetBoolean(), result.Output);
             Assert.Equal(3, report.RootElement.GetProperty("root").GetInt32());
             Assert.Equal(name, report.RootElement.GetProperty("target").GetString());
+            var keyIds = report.RootElement.GetProperty("keyIds");
+            Assert.True(keyIds.GetProperty("checked").GetInt32() > 0, result.Output);
+            Assert.True(keyIds.GetProperty("mismatched").GetArrayLength() == 0, $"Otter key ids are not SHA-256 of the canonical key JSON: {result.Output}");
             if (version is not null)
             {
                 Assert.Equal(version, report.RootElement.GetProperty("custom").GetProperty("version").GetString());

@@ -261,6 +261,30 @@ public sealed class Pkcs11KeysTests(SoftHsmFixture hsm)
     }
 
     [Fact]
+    public void Open_PinSourceFileMissing_ThrowsNamingFile()
+    {
+        using var directory = new TempDirectory();
+        var pinFile = directory.File("no-such-pin");
+
+        var ex = Assert.Throws<KeyException>(() => Loader.Open($"pkcs11:token=fleet;object=targets?pin-source={pinFile}"));
+
+        Assert.Equal($"the PIN file {pinFile} named by pin-source in pkcs11:token=fleet;object=targets?pin-source={pinFile} does not exist.", ex.Message);
+    }
+
+    [Fact]
+    public void Open_PinSourceFileEmpty_ThrowsNamingFile()
+    {
+        using var directory = new TempDirectory();
+        var pinFile = directory.File("pin");
+        File.WriteAllText(pinFile, "\n");
+
+        var ex = Assert.Throws<KeyException>(() => Loader.Open($"pkcs11:token=fleet;object=targets?pin-source=file:{pinFile}"));
+
+        Assert.Contains($"the PIN file {pinFile} named by pin-source", ex.Message, StringComparison.Ordinal);
+        Assert.EndsWith("is empty.", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Open_ModulePathInUri_ThrowsExplainingP11Kit()
     {
         var ex = Assert.Throws<KeyException>(() => Loader.Open("pkcs11:token=fleet;object=targets;type=private?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-value=123456"));
@@ -271,12 +295,15 @@ public sealed class Pkcs11KeysTests(SoftHsmFixture hsm)
         AssertNoPin(ex, "123456");
     }
 
+    // The OpenSSL text is what .NET reports with OPENSSL_ENGINES pointing at a directory without
+    // pkcs11.so. A real test of it would be order-dependent: once the engine has been loaded,
+    // OpenSSL keeps it for the rest of the process.
     [Fact]
     public void DescribeLoadFailure_NoSuchEngine_SaysInstallEngine()
     {
         var uri = Pkcs11Uri.Parse("pkcs11:token=fleet;object=targets;type=private?pin-value=123456");
 
-        var ex = Pkcs11Keys.DescribeLoadFailure(uri, "PIN from pin-value in the URI", new CryptographicException("error:13000074:engine routines::no such engine"));
+        var ex = Pkcs11Keys.DescribeLoadFailure(uri, "123456", "PIN from pin-value in the URI", new CryptographicException("error:13000074:engine routines::no such engine"));
 
         Assert.Contains("pkcs11 engine is not available", ex.Message, StringComparison.Ordinal);
         Assert.Contains("libengine-pkcs11-openssl", ex.Message, StringComparison.Ordinal);
@@ -285,11 +312,32 @@ public sealed class Pkcs11KeysTests(SoftHsmFixture hsm)
     }
 
     [Fact]
+    public void DescribeLoadFailure_NoEngineSupportInOpenSsl_SaysSo()
+    {
+        var uri = Pkcs11Uri.Parse("pkcs11:token=fleet;object=targets;type=private");
+
+        var ex = Pkcs11Keys.DescribeLoadFailure(uri, "123456", "PIN from OTTER_PKCS11_PIN", new CryptographicException("OpenSSL ENGINE is not available on this platform."));
+
+        Assert.Contains("has no engine support", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DescribeLoadFailure_ModulePathVariableNamesMissingFile_SaysFixVariable()
+    {
+        using var module = new EnvironmentVariableScope("PKCS11_MODULE_PATH", "/nonexistent/vendor-pkcs11.so");
+        var uri = Pkcs11Uri.Parse("pkcs11:token=fleet;object=targets;type=private");
+
+        var ex = Pkcs11Keys.DescribeLoadFailure(uri, "123456", "PIN from OTTER_PKCS11_PIN", new CryptographicException("error:13000080:engine routines::failed loading private key"));
+
+        Assert.Contains("PKCS11_MODULE_PATH names /nonexistent/vendor-pkcs11.so, which does not exist", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DescribeLoadFailure_FailedLoading_SaysCheckTokenObjectAndPin()
     {
         var uri = Pkcs11Uri.Parse("pkcs11:token=fleet;object=targets;type=private?pin-value=123456");
 
-        var ex = Pkcs11Keys.DescribeLoadFailure(uri, "PIN from pin-value in the URI", new CryptographicException("error:13000080:engine routines::failed loading private key"));
+        var ex = Pkcs11Keys.DescribeLoadFailure(uri, "123456", "PIN from pin-value in the URI", new CryptographicException("error:13000080:engine routines::failed loading private key"));
 
         Assert.StartsWith("cannot open pkcs11:token=fleet;object=targets;type=private: no private key matched (token \"fleet\", object \"targets\"), or the token refused the PIN (PIN from pin-value in the URI).", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("engine is not available", ex.Message, StringComparison.Ordinal);

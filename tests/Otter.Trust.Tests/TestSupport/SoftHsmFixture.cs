@@ -106,8 +106,9 @@ public sealed class SoftHsmFixture : IDisposable
 
             // PINs with URI delimiters and a literal "%41", so that percent-encoding and the
             // way the PIN reaches the engine are exercised, not just plain digits.
+            // No label may be a prefix of another: pkcs11-tool's --token-label matches prefixes.
             _main = CreateToken(
-                $"otter-test-{run}",
+                $"otter-test-{run}-main",
                 $"m;{Random()}?&%41",
                 [("targets", "01", SoftHsmKeyType.EcP256), ("snapshot", "02", SoftHsmKeyType.EcP256), ("p384", "11", SoftHsmKeyType.EcP384), ("rsa", "12", SoftHsmKeyType.Rsa2048)]);
             _wrongPin = CreateToken($"otter-test-{run}-badpin", Random(), [("targets", "01", SoftHsmKeyType.EcP256)]);

@@ -8,7 +8,9 @@
 // ephemeral 127.0.0.1 port for the duration of the run; nothing else is contacted.
 // TRUSTED_ROOT is the root metadata the client starts from (e.g. a copy of 1.root.json).
 //
-// Prints one line of JSON. Exit codes: 0 target downloaded and verified, 1 the TUF workflow
+// Prints one line of JSON. It also reports whether every key id in the trusted and the final
+// root is the SHA-256 of the key's canonical JSON (tuf-js itself does not check this).
+// Exit codes: 0 target downloaded and verified, 1 the TUF workflow
 // failed (bad signature, hash mismatch, expired metadata, missing target, ...), 2 usage error.
 
 import { createReadStream } from 'node:fs';
@@ -17,6 +19,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import { canonicalize } from '@tufjs/canonical-json';
 import { Updater } from 'tuf-js';
 
 const USAGE = 'usage: node client.mjs REPO_DIR TRUSTED_ROOT TARGET_NAME OUTPUT_FILE';
@@ -125,6 +128,22 @@ async function trustedVersion(metadataDir, role) {
   }
 }
 
+// Key ids in root metadata that are not the SHA-256 of {keytype, scheme, keyval} in canonical JSON.
+async function keyIdMismatches(rootFile) {
+  const root = JSON.parse(await fs.readFile(rootFile, 'utf8'));
+  const mismatched = [];
+  let checked = 0;
+  for (const [keyId, key] of Object.entries(root.signed.keys ?? {})) {
+    checked += 1;
+    const canonical = canonicalize({ keytype: key.keytype, scheme: key.scheme, keyval: key.keyval });
+    if (createHash('sha256').update(canonical, 'utf8').digest('hex') !== keyId) {
+      mismatched.push(keyId);
+    }
+  }
+
+  return { checked, mismatched };
+}
+
 async function main(argv) {
   if (argv.length !== 4) {
     usage(`expected 4 arguments, got ${argv.length}`);
@@ -157,7 +176,14 @@ async function main(argv) {
   await fs.mkdir(targetDir);
   await fs.copyFile(trustedRoot, path.join(metadataDir, 'root.json'));
 
-  const server = await serve(repoDir);
+  let server;
+  try {
+    server = await serve(repoDir);
+  } catch (error) {
+    await fs.rm(work, { recursive: true, force: true });
+    throw error;
+  }
+
   const { port } = server.address();
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
@@ -176,6 +202,8 @@ async function main(argv) {
 
     await fs.mkdir(path.dirname(output), { recursive: true });
     await updater.downloadTarget(info, output);
+    const initialKeys = await keyIdMismatches(trustedRoot);
+    const finalKeys = await keyIdMismatches(path.join(metadataDir, 'root.json'));
     const result = {
       ok: true,
       target: info.path,
@@ -188,6 +216,10 @@ async function main(argv) {
       timestamp: await trustedVersion(metadataDir, 'timestamp'),
       snapshot: await trustedVersion(metadataDir, 'snapshot'),
       targets: await trustedVersion(metadataDir, 'targets'),
+      keyIds: {
+        checked: initialKeys.checked + finalKeys.checked,
+        mismatched: [...initialKeys.mismatched, ...finalKeys.mismatched],
+      },
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exitCode = 0;

@@ -470,8 +470,4 @@ public sealed class TufUpdater
             return await BoundedReader.ReadAsync(stream, cap, fileName, capSource, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private sealed record PendingRole(string Role, Metadata<TargetsMetadata>? Parent, string? ParentName, DelegatedRole? Delegation);
-
-    private sealed record SearchResult(TrustedMetadataSet Set, TargetInfo? Info, bool LimitReached);
 }

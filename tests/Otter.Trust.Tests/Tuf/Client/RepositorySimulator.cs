@@ -22,12 +22,15 @@ internal sealed class RepositorySimulator : IRepositoryFetcher, IDisposable
     private readonly SortedSet<string> _dirty = new(StringComparer.Ordinal);
     private (long Version, byte[] Bytes) _publishedSnapshot;
 
-    public RepositorySimulator(bool consistentSnapshot = true)
+    /// <summary>Creates and publishes version 1 of every top-level role.</summary>
+    /// <param name="consistentSnapshot">The root's consistent_snapshot.</param>
+    /// <param name="threshold">How many keys every top-level role has, all of them needed.</param>
+    public RepositorySimulator(bool consistentSnapshot = true, int threshold = 1)
     {
         Time = new FakeTimeProvider(Start);
         foreach (var role in TufRoles.TopLevel)
         {
-            Signers[role] = [NewSigner(role)];
+            Signers[role] = [.. Enumerable.Range(0, threshold).Select(i => (ISigner)NewSigner($"{role}-{i}"))];
         }
 
         Root = new RootMetadata
@@ -37,10 +40,10 @@ internal sealed class RepositorySimulator : IRepositoryFetcher, IDisposable
             Version = 1,
             Expires = Start.AddDays(365),
             ConsistentSnapshot = consistentSnapshot,
-            Keys = TufRoles.TopLevel.ToDictionary(r => Signers[r][0].KeyId, r => Signers[r][0].PublicKey, StringComparer.Ordinal),
+            Keys = Signers.Values.SelectMany(s => s).ToDictionary(s => s.KeyId, s => s.PublicKey, StringComparer.Ordinal),
             Roles = TufRoles.TopLevel.ToDictionary(
                 r => r,
-                r => new RoleKeys { KeyIds = [Signers[r][0].KeyId], Threshold = 1 },
+                r => new RoleKeys { KeyIds = [.. Signers[r].Select(s => s.KeyId)], Threshold = threshold },
                 StringComparer.Ordinal),
         };
         _targetsRoles[TufRoles.Targets] = NewTargetsRole();
@@ -133,7 +136,7 @@ internal sealed class RepositorySimulator : IRepositoryFetcher, IDisposable
         TufRoles.Root => $"{Root.Version}.root.json",
         TufRoles.Timestamp => "timestamp.json",
         TufRoles.Snapshot => ConsistentSnapshot ? $"{_publishedSnapshot.Version}.snapshot.json" : "snapshot.json",
-        _ => ConsistentSnapshot ? $"{_publishedRoles[role].Version}.{role}.json" : $"{role}.json",
+        _ => ConsistentSnapshot ? $"{_publishedRoles[role].Version}.{Uri.EscapeDataString(role)}.json" : $"{Uri.EscapeDataString(role)}.json",
     };
 
     /// <summary>The path a target is fetched under.</summary>
@@ -352,6 +355,24 @@ internal sealed class RepositorySimulator : IRepositoryFetcher, IDisposable
         var index = Array.IndexOf(bytes, (byte)' ');
         bytes[index] = (byte)'\t';
         MetadataFiles[fileName] = bytes;
+    }
+
+    /// <summary>Appends to a file's signatures a copy of its first one, or a fresh signature by the same key.</summary>
+    public void DuplicateSignature(string fileName, ISigner? resignWith = null)
+    {
+        var node = JsonNode.Parse(MetadataFiles[fileName])!;
+        var signatures = node["signatures"]!.AsArray();
+        if (resignWith is null)
+        {
+            signatures.Add(signatures[0]!.DeepClone());
+        }
+        else
+        {
+            var canonical = Otter.Trust.Json.CanonicalJson.Serialize(System.Text.Json.JsonDocument.Parse(node["signed"]!.ToJsonString()).RootElement);
+            signatures.Add(new JsonObject { ["keyid"] = resignWith.KeyId, ["sig"] = Convert.ToHexStringLower(resignWith.Sign(canonical)) });
+        }
+
+        MetadataFiles[fileName] = Encoding.UTF8.GetBytes(node.ToJsonString());
     }
 
     public EndlessStream ServeEndless(string name)

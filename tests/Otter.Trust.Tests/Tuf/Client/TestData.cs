@@ -17,6 +17,24 @@ internal static class TestData
         _ => [],
     };
 
+    /// <summary>The four top-level roles, for theories.</summary>
+    public static TheoryData<string> TopLevelRoles => [TufRoles.Root, TufRoles.Timestamp, TufRoles.Snapshot, TufRoles.Targets];
+
+    /// <summary>The three online roles, for theories.</summary>
+    public static TheoryData<string> OnlineRoles => [TufRoles.Timestamp, TufRoles.Snapshot, TufRoles.Targets];
+
+    /// <summary>A store and an updater that has refreshed successfully against <paramref name="sim"/>.</summary>
+    public static async Task<(InMemoryTrustedMetadataStore Store, TufUpdater Updater)> RefreshedAsync(RepositorySimulator sim, TufClientOptions? options = null)
+    {
+        var store = sim.CreateStore();
+        var updater = sim.CreateUpdater(store, options);
+        await updater.RefreshAsync(CancellationToken.None);
+        return (store, updater);
+    }
+
+    public static async Task<byte[]?> StoredAsync(InMemoryTrustedMetadataStore store, string role) =>
+        await store.ReadAsync(role, CancellationToken.None);
+
     public static async Task<byte[]> DownloadAsync(TufUpdater updater, TargetInfo target)
     {
         using var destination = new MemoryStream();
