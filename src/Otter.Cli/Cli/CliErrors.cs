@@ -12,6 +12,7 @@ internal static class CliErrors
         var (code, message) = exception switch
         {
             TufException tuf => (ExitCodes.VerificationFailed, tuf.Message),
+            Otter.Ledger.LedgerException ledger => (ExitCodes.VerificationFailed, ledger.Message),
             TrustException trust => (ExitCodes.BadInput, trust.Message),
             UsageException usage => (ExitCodes.BadInput, usage.Message),
             JsonException json => (ExitCodes.BadInput, $"invalid JSON: {json.Message}"),

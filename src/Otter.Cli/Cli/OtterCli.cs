@@ -12,6 +12,7 @@ internal static class OtterCli
         {
             KeysCommand.Create(environment),
             RepoCommand.Create(environment),
+            LogCommand.Create(environment),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

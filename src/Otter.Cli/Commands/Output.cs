@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -7,8 +8,19 @@ namespace Otter.Cli.Commands;
 /// <summary>Shared bits of command output.</summary>
 internal static class Output
 {
-    public static void Json<T>(TextWriter writer, T value, JsonTypeInfo<T> typeInfo) =>
-        writer.WriteLine(JsonSerializer.Serialize(value, typeInfo));
+    // Relaxed escaping keeps base64 '+' and PEM text readable; the output is never embedded in HTML.
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static void Json<T>(TextWriter writer, T value, JsonTypeInfo<T> typeInfo)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            JsonSerializer.Serialize(json, value, typeInfo);
+        }
+
+        writer.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
 
     public static string Date(DateTimeOffset? value) =>
         value?.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture) ?? "-";

@@ -61,23 +61,39 @@ internal static class RepoCommand
         var targets = KeyOption("--targets-key", "The online targets key.", required: true);
         var snapshot = KeyOption("--snapshot-key", "The online snapshot key.", required: true);
         var timestamp = KeyOption("--timestamp-key", "The online timestamp key.", required: true);
+        var log = new Option<string>("--log") { Description = "Also append the release record to this transparency log directory (needs --custom version=... and hardware=...)." };
+        var logKey = KeyOption("--log-key", "The log's signing key, with --log.", required: false);
         var json = KeysCommand.JsonOption();
         var command = new Command("add", "Publish a file as a target and re-sign targets, snapshot and timestamp.")
         {
-            directory, file, name, custom, targets, snapshot, timestamp, json,
+            directory, file, name, custom, targets, snapshot, timestamp, log, logKey, json,
         };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var customData = ParseCustom(parse.GetValue(custom));
+            var logDirectory = parse.GetValue(log);
+            var logKeyReference = parse.GetValue(logKey);
+            if ((logDirectory is null) != (logKeyReference is null))
+            {
+                throw new UsageException("--log and --log-key go together: give both to log the release, or neither.");
+            }
+
             using var keys = new KeySet(environment.Passphrases);
+            var targetsKey = keys.Open(parse.GetValue(targets)!, "--targets-key");
+            var snapshotKey = keys.Open(parse.GetValue(snapshot)!, "--snapshot-key");
+            var timestampKey = keys.Open(parse.GetValue(timestamp)!, "--timestamp-key");
+            using var releaseLog = logDirectory is null
+                ? null
+                : await ReleaseLogging.OpenAsync(logDirectory, keys.Open(logKeyReference!, "--log-key").GetSigner(), customData, cancellationToken);
             var added = new TufRepository(environment.Time).AddTarget(
                 parse.GetValue(directory)!,
                 parse.GetValue(file)!,
                 parse.GetValue(name),
                 customData,
-                keys.Open(parse.GetValue(targets)!, "--targets-key"),
-                keys.Open(parse.GetValue(snapshot)!, "--snapshot-key"),
-                keys.Open(parse.GetValue(timestamp)!, "--timestamp-key"));
+                targetsKey,
+                snapshotKey,
+                timestampKey,
+                releaseLog is null ? null : releaseLog.Append);
             if (parse.GetValue(json))
             {
                 Output.Json(environment.Output, added, CliJsonContext.Default.AddedTarget);
@@ -86,6 +102,11 @@ internal static class RepoCommand
 
             environment.Output.WriteLine($"added {added.Name}: {added.Length} bytes, sha256 {added.Sha256}");
             environment.Output.WriteLine($"stored as {added.StoredPath}");
+            if (releaseLog?.Logged is { } logged)
+            {
+                environment.Output.WriteLine($"logged as entry {logged.Index} of {logged.Origin} (checkpoint size {logged.Size})");
+            }
+
             WriteChange(environment, added.Change, json: false, title: null);
             return ExitCodes.Success;
         });
@@ -176,7 +197,20 @@ internal static class RepoCommand
                 throw new UsageException($"--custom gives \"{key}\" twice; give each key once.");
             }
 
-            custom[key] = pair[(equals + 1)..];
+            var value = pair[(equals + 1)..];
+            if (key == ReleaseLogging.SecurityCounterKey)
+            {
+                // Stored as a number: devices compare it, and the release record logs it as one.
+                if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var counter))
+                {
+                    throw new UsageException($"--custom {key}={value}: the security counter must be a non-negative integer.");
+                }
+
+                custom[key] = counter;
+                continue;
+            }
+
+            custom[key] = value;
         }
 
         return custom;

@@ -51,7 +51,7 @@ public sealed class NoteKey
     public static NoteKey ParseVerifierKey(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var parts = text.Trim().Split('+');
+        var parts = text.Trim().Split('+', 3);
         if (parts.Length != 3 || parts[1].Length != 8)
         {
             throw new LedgerException("a verifier key has the form name+hexid+base64key.");

@@ -107,6 +107,17 @@ public sealed class TufRepository(TimeProvider timeProvider)
     /// Adds (or replaces) a target: copies the file to <c>targets/&lt;sha256&gt;.&lt;name&gt;</c>
     /// and publishes new targets, snapshot and timestamp metadata.
     /// </summary>
+    /// <param name="directory">The repository directory.</param>
+    /// <param name="file">The file to publish.</param>
+    /// <param name="name">The target name (default: the file name).</param>
+    /// <param name="custom">Custom data for the target.</param>
+    /// <param name="targetsKey">The targets key.</param>
+    /// <param name="snapshotKey">The snapshot key.</param>
+    /// <param name="timestampKey">The timestamp key.</param>
+    /// <param name="beforeSigning">
+    /// Called once every check passed and the file is copied and hashed, just before signing;
+    /// returns the custom data to sign. An exception from it abandons the change.
+    /// </param>
     public AddedTarget AddTarget(
         string directory,
         string file,
@@ -114,7 +125,8 @@ public sealed class TufRepository(TimeProvider timeProvider)
         JsonObject? custom,
         KeyHandle targetsKey,
         KeyHandle snapshotKey,
-        KeyHandle timestampKey)
+        KeyHandle timestampKey,
+        Func<TargetDraft, JsonObject?>? beforeSigning = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         name ??= Path.GetFileName(file);
@@ -136,9 +148,17 @@ public sealed class TufRepository(TimeProvider timeProvider)
         CheckRoleKey(state.Root.Signed, TufRoles.Snapshot, snapshotKey, "--snapshot-key");
         CheckRoleKey(state.Root.Signed, TufRoles.Timestamp, timestampKey, "--timestamp-key");
 
+        // Every refusal comes before the hook runs, so nothing is logged for a change that is refused.
+        CheckNotExpired(TufRoles.Targets, targetsKey, config);
+        CheckNotExpired(TufRoles.Snapshot, snapshotKey, config);
+        CheckNotExpired(TufRoles.Timestamp, timestampKey, config);
         using var transaction = new RepositoryTransaction();
         var written = new List<string>();
         var (length, sha256, storedPath) = CopyTarget(repository, transaction, file, name, written);
+        if (beforeSigning is not null)
+        {
+            custom = beforeSigning(new TargetDraft(name, length, sha256, custom));
+        }
 
         var targetFiles = new Dictionary<string, TargetFile>(state.Targets.Signed.Targets, StringComparer.Ordinal)
         {
@@ -460,19 +480,24 @@ public sealed class TufRepository(TimeProvider timeProvider)
         }
 
         var now = Now();
-        var record = config.OnlineKeys.FirstOrDefault(r => r.KeyId == key.KeyId && r.Role == role && r.Retired is null);
-        if (record is null)
+        CheckNotExpired(role, key, config);
+        if (!config.OnlineKeys.Any(r => r.KeyId == key.KeyId && r.Role == role && r.Retired is null))
         {
-            record = new OnlineKeyRecord { KeyId = key.KeyId, Role = role, FirstUsed = now, NotAfter = now.AddDays(config.OnlineKeyLifetimeDays) };
+            var record = new OnlineKeyRecord { KeyId = key.KeyId, Role = role, FirstUsed = now, NotAfter = now.AddDays(config.OnlineKeyLifetimeDays) };
             config = config with { OnlineKeys = [.. config.OnlineKeys, record] };
         }
-        else if (now > record.NotAfter)
+
+        return TufMetadata.Sign(metadata, [key.GetSigner()]);
+    }
+
+    private void CheckNotExpired(string role, KeyHandle key, RepositoryConfig config)
+    {
+        var record = config.OnlineKeys.FirstOrDefault(r => r.KeyId == key.KeyId && r.Role == role && r.Retired is null);
+        if (record is not null && Now() > record.NotAfter)
         {
             throw new RepositoryEditException(
                 $"the {role} key {key.Source} ({Short(key.KeyId)}) expired on {record.NotAfter:yyyy-MM-dd} after its {config.OnlineKeyLifetimeDays}-day lifetime; rotate it: `otter repo rotate DIR --role {role} --new-key NEWKEY --root-key ROOTKEY ...`.");
         }
-
-        return TufMetadata.Sign(metadata, [key.GetSigner()]);
     }
 
     private static SnapshotMetadata NewSnapshot(SnapshotMetadata? previous, long version, long targetsVersion, DateTimeOffset now, RepositoryConfig config)
