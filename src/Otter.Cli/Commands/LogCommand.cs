@@ -18,6 +18,62 @@ internal static class LogCommand
         command.Subcommands.Add(Prove(environment));
         command.Subcommands.Add(Consistency(environment));
         command.Subcommands.Add(LogVerifyCommand.Create(environment));
+        command.Subcommands.Add(Find(environment));
+        return command;
+    }
+
+    private static Command Find(CliEnvironment environment)
+    {
+        var directory = DirectoryArgument();
+        var entry = new Option<string>("--entry") { Description = "A file whose entry to look up." };
+        var leafHash = new Option<string>("--leaf-hash") { Description = "A base64 leaf hash to look up." };
+        var command = new Command("find", "Print the index of an entry (by its file or its leaf hash); exit 1 when the log does not have it.") { directory, entry, leafHash };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var file = parse.GetValue(entry);
+            var hashText = parse.GetValue(leafHash);
+            if ((file is null) == (hashText is null))
+            {
+                throw new UsageException("give either --entry FILE or --leaf-hash BASE64.");
+            }
+
+            byte[] hash;
+            if (file is not null)
+            {
+                if (!File.Exists(file))
+                {
+                    throw new UsageException($"--entry {file} does not exist.");
+                }
+
+                hash = Otter.Ledger.Merkle.MerkleHasher.HashLeaf(await File.ReadAllBytesAsync(file, cancellationToken));
+            }
+            else
+            {
+                try
+                {
+                    hash = Convert.FromBase64String(hashText!);
+                }
+                catch (FormatException)
+                {
+                    throw new UsageException("--leaf-hash is not valid base64.");
+                }
+
+                if (hash.Length != Otter.Ledger.Merkle.MerkleHasher.HashSize)
+                {
+                    throw new UsageException($"--leaf-hash is {hash.Length} bytes; leaf hashes are 32.");
+                }
+            }
+
+            using var log = await OpenAsync(parse.GetValue(directory)!, null, cancellationToken);
+            if (log.FindIndex(hash) is not { } index)
+            {
+                await environment.Error.WriteLineAsync($"otter: the log ({log.Size} entries) has no entry with leaf hash {Convert.ToBase64String(hash)}.");
+                return ExitCodes.VerificationFailed;
+            }
+
+            environment.Output.WriteLine(index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return ExitCodes.Success;
+        });
         return command;
     }
 

@@ -220,6 +220,21 @@ public sealed class LogCommandTests
     }
 
     [Fact]
+    public async Task Find_AppendedAndUnknownEntries_IndexOrExit1()
+    {
+        using var fixture = await RepoFixture.CreateAsync(init: false);
+        var (log, _, files, _) = await LogWithEntriesAsync(fixture, 4);
+        var unknown = fixture.WriteFile("unknown.txt", "never logged");
+
+        var found = await fixture.Runner.RunAsync("log", "find", log, "--entry", files[2]);
+        var missing = await fixture.Runner.RunAsync("log", "find", log, "--entry", unknown);
+
+        Assert.Equal(0, found.ExitCode);
+        Assert.Equal("2", found.Output.Trim());
+        Assert.Equal(1, missing.ExitCode);
+    }
+
+    [Fact]
     public async Task RepoAdd_WithLog_LogsReleaseRecordAndStoresIndexProvably()
     {
         using var fixture = await RepoFixture.CreateAsync();
