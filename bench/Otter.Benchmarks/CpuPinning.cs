@@ -19,6 +19,7 @@ internal static class CpuPinning
             return "CPU pinning: BenchmarkDotNet job affinity only (not Linux)";
         }
 
+        var before = Describe();
         var mask = (ulong)OneCoreConfig.AffinityMask;
         var pinned = 0;
         var failed = 0;
@@ -35,10 +36,10 @@ internal static class CpuPinning
             }
         }
 
-        return string.Create(CultureInfo.InvariantCulture, $"CPU pinning: {pinned} threads pinned to mask {OneCoreConfig.AffinityMask:x}{(failed > 0 ? $", {failed} failed (exited?)" : string.Empty)}");
+        return string.Create(CultureInfo.InvariantCulture, $"CPU pinning: before, {before}; then pinned {pinned} threads to mask {OneCoreConfig.AffinityMask:x}{(failed > 0 ? $" ({failed} failed: exited?)" : string.Empty)}");
     }
 
-    /// <summary>How many of the process's threads may run only on the pinned CPUs, e.g. "23 of 23 threads on CPU 0".</summary>
+    /// <summary>Which CPUs the process's threads may run on, e.g. "11 threads on CPUs 0, 1 thread on CPUs 0-1".</summary>
     public static string Describe()
     {
         if (!OperatingSystem.IsLinux())
@@ -66,7 +67,7 @@ internal static class CpuPinning
             total++;
         }
 
-        return string.Create(CultureInfo.InvariantCulture, $"{total} threads; allowed CPUs: {string.Join(", ", pinned.Select(p => $"{p.Key} ({p.Value} threads)"))}");
+        return total == 0 ? "no threads found" : string.Join(", ", pinned.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Value} thread{(p.Value == 1 ? string.Empty : "s")} on CPUs {p.Key}")));
     }
 
     private static class NativeMethods

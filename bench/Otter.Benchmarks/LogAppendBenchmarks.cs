@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 
@@ -45,6 +46,7 @@ public class LogAppendBenchmarks : IDisposable
     private const string LargeCategory = "LogAppend-10000";
     private const string Origin = "bench.otter.example/append";
     private const int PoolEntries = 100_000;
+    private const int ProbeWrites = 32;
 
     private byte[][][] _smallBatches = [];
     private byte[][][] _largeBatches = [];
@@ -55,6 +57,7 @@ public class LogAppendBenchmarks : IDisposable
     private string? _directory;
     private EcdsaSigner? _signer;
     private TransparencyLog? _log;
+    private int _filesBeforeRun;
 
     [GlobalSetup(Targets = [nameof(Raw_SHA256_LeafAndNodeHashes_1000), nameof(Raw_SHA256_LeafAndNodeHashes_10000)])]
     public async Task SetupRawAsync()
@@ -98,6 +101,8 @@ public class LogAppendBenchmarks : IDisposable
         }
 
         Console.WriteLine("// " + CpuPinning.PinProcess());
+        Console.WriteLine("// " + await ProbeStorageAsync(_directory));
+        _filesBeforeRun = CountFiles(_directory);
     }
 
     /// <summary>Reference: SHA-256 of the batch's 1,000 leaves and the 999 inner nodes of its tree.</summary>
@@ -125,7 +130,9 @@ public class LogAppendBenchmarks : IDisposable
     {
         if (_log is not null)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// append log grew from {PrefillEntries:N0} to {_log.Size:N0} entries; {CpuPinning.Describe()}"));
+            var appends = _nextSmall + _nextLarge;
+            var files = CountFiles(_directory!) - _filesBeforeRun;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// append log grew from {PrefillEntries:N0} to {_log.Size:N0} entries in {appends:N0} appends of {(_log.Size - PrefillEntries) / Math.Max(1, appends):N0}, creating {(double)files / Math.Max(1, appends):F1} files per append; threads at clean-up: {CpuPinning.Describe()}"));
         }
 
         _log?.Dispose();
@@ -150,6 +157,25 @@ public class LogAppendBenchmarks : IDisposable
         _leafInput = new byte[1 + pool.Max(e => e.Length)];
         Console.WriteLine("// " + ReleaseEntries.Describe(pool) + string.Create(CultureInfo.InvariantCulture, $", appended in turn in batches of {SmallBatch:N0} or {LargeBatch:N0}"));
     }
+
+    // What one file of an append costs on this file system, for reading the results: a durable
+    // write of a new 8 KiB file, as the log writes each tile and bundle.
+    private static async Task<string> ProbeStorageAsync(string directory)
+    {
+        var storage = new DirectoryLogStorage(directory);
+        var bytes = new byte[8192];
+        var stopwatch = Stopwatch.StartNew();
+        for (var i = 0; i < ProbeWrites; i++)
+        {
+            await storage.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"bench-probe/{i}"), bytes, CancellationToken.None);
+        }
+
+        stopwatch.Stop();
+        Directory.Delete(Path.Combine(directory, "bench-probe"), recursive: true);
+        return string.Create(CultureInfo.InvariantCulture, $"file system: a durable write of a new 8 KiB file with DirectoryLogStorage (temporary file, fsync, rename, directory fsync) takes {stopwatch.Elapsed.TotalMilliseconds / ProbeWrites:F2} ms here (mean of {ProbeWrites}, in {directory})");
+    }
+
+    private static int CountFiles(string directory) => Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Count();
 
     private byte[][] NextSmall() => _smallBatches[_nextSmall++ % _smallBatches.Length];
 

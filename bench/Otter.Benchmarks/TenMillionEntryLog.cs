@@ -121,7 +121,8 @@ internal static class TenMillionEntryLog
         TransparencyLog log;
         try
         {
-            // LogStateException when it does not verify. Verifies the signed checkpoint with the log's key and the right-edge tiles against its root.
+            // Verifies the signed checkpoint with the log's key and the right-edge tiles against its
+            // root; a log that does not throws LogStateException (a TrustException).
             log = await TransparencyLog.OpenAsync(new DirectoryLogStorage(directory), signer: null);
         }
         catch (TrustException)

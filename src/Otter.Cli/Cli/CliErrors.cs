@@ -13,6 +13,7 @@ internal static class CliErrors
         {
             TufException tuf => (ExitCodes.VerificationFailed, tuf.Message),
             Otter.Ledger.LedgerException ledger => (ExitCodes.VerificationFailed, ledger.Message),
+            Otter.Trust.Bundles.BundleException bundle => (ExitCodes.BadInput, bundle.Message),
             TrustException trust => (ExitCodes.BadInput, trust.Message),
             UsageException usage => (ExitCodes.BadInput, usage.Message),
             JsonException json => (ExitCodes.BadInput, $"invalid JSON: {json.Message}"),

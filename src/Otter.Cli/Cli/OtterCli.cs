@@ -13,6 +13,7 @@ internal static class OtterCli
             KeysCommand.Create(environment),
             RepoCommand.Create(environment),
             LogCommand.Create(environment),
+            BundleCommand.Create(environment),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -25,6 +25,7 @@ public sealed class TransparencyLog : IDisposable
     private readonly ISigner? _signer;
     private readonly IDisposable? _lock;
     private TreeEdge _edge;
+    private bool _checkpointInDoubt;
 
     private TransparencyLog(ILogStorage storage, LogConfig config, NoteKey key, ISigner? signer, IDisposable? writerLock, TreeEdge edge, SignedCheckpoint checkpoint)
     {
@@ -157,11 +158,19 @@ public sealed class TransparencyLog : IDisposable
     }
 
     /// <summary>Appends <paramref name="entries"/> as one batch under one new checkpoint.</summary>
-    /// <exception cref="LogStateException">The log is read-only, or an entry is empty or too long.</exception>
+    /// <exception cref="LogStateException">
+    /// The log is read-only, the batch is empty, an entry is too long, or an earlier append
+    /// failed while writing its checkpoint (open the log again).
+    /// </exception>
     public async Task<AppendResult> AppendAsync(IReadOnlyList<byte[]> entries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var signer = _signer ?? throw new LogStateException("the log was opened read-only; open it with its key to append.");
+        if (_checkpointInDoubt)
+        {
+            throw new LogStateException("an earlier append failed while writing its checkpoint, which may still have been published; open the log again before appending.");
+        }
+
         if (entries.Count == 0)
         {
             throw new LogStateException("nothing to append: give at least one entry.");
@@ -193,7 +202,18 @@ public sealed class TransparencyLog : IDisposable
 
         await _storage.TruncateAndAppendAsync(LogPaths.LeafIndex, start * LogPaths.LeafIndexRecord, index, cancellationToken);
         var checkpoint = SignCheckpoint(Config, edge, signer);
-        await _storage.WriteAsync(TilePaths.Checkpoint, Encoding.UTF8.GetBytes(checkpoint.NoteText), cancellationToken);
+        try
+        {
+            await _storage.WriteAsync(TilePaths.Checkpoint, Encoding.UTF8.GetBytes(checkpoint.NoteText), cancellationToken);
+        }
+        catch
+        {
+            // The new checkpoint may be on disk (and served) although the write failed: another
+            // append from the old edge could sign a second, different tree of the same size.
+            _checkpointInDoubt = true;
+            throw;
+        }
+
         _edge = edge;
         Checkpoint = checkpoint;
         return new AppendResult(start, leafHashes, checkpoint);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Security.Cryptography;
 using Otter.Trust.Keys;
 
@@ -58,15 +59,19 @@ public sealed class NoteKey
         }
 
         byte[] raw;
-        uint id;
         try
         {
             raw = Convert.FromBase64String(parts[2]);
-            id = Convert.ToUInt32(parts[1], 16);
         }
         catch (FormatException ex)
         {
             throw new LedgerException("the verifier key's id or key is not valid hex/base64.", ex);
+        }
+
+        // Hex digits only: no sign (Convert.ToUInt32 threw ArgumentException on one) and no 0x.
+        if (!uint.TryParse(parts[1], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var id))
+        {
+            throw new LedgerException("the verifier key's id or key is not valid hex/base64.");
         }
 
         if (raw.Length < 2 || raw[0] != EcdsaType)

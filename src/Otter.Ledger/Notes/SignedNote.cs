@@ -68,7 +68,7 @@ public sealed class SignedNote
         }
 
         var split = note.LastIndexOf("\n\n", StringComparison.Ordinal);
-        if (split < 0 || !note.EndsWith('\n'))
+        if (split < 0 || !note.EndsWith('\n') || split + 2 == note.Length)
         {
             throw new LedgerException("the note has no signature block (a blank line followed by signature lines).");
         }

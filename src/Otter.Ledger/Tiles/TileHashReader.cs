@@ -29,7 +29,8 @@ public sealed class TileHashReader
     /// <summary>The hash of the perfect subtree of 2^<paramref name="height"/> leaves at position <paramref name="index"/>.</summary>
     public async ValueTask<byte[]> NodeAsync(int height, long index, CancellationToken cancellationToken)
     {
-        if (height < 0 || height > 62 || index < 0 || ((index + 1) << height) > PublishedSize)
+        // index < size >> height is (index + 1) << height <= size without the shift overflowing.
+        if (height < 0 || height > 62 || index < 0 || index >= (PublishedSize >> height))
         {
             throw new LedgerException($"the node at height {height}, index {index} is not in the tree of size {PublishedSize}.");
         }

@@ -44,6 +44,14 @@ public static class EcdsaP256
         KeyValue = new TufKeyValue { Public = ExportPublicPem(key) },
     };
 
+    /// <summary>The TUF key record for a P-256 public key in PEM form, normalised to Otter's PEM layout.</summary>
+    /// <exception cref="KeyException">The PEM is not a P-256 public key.</exception>
+    public static TufKey ToTufKeyFromPem(string pem)
+    {
+        using var key = TryImportPublic(pem) ?? throw new KeyException("the public key is not an ECDSA P-256 key in PEM form.");
+        return ToTufKey(key);
+    }
+
     /// <summary>Imports the public half of a TUF ECDSA key, or returns null when it is not a valid P-256 key.</summary>
     public static ECDsa? TryImportPublic(string pem)
     {

@@ -1,0 +1,3 @@
+using Otter.Agent.Cli;
+
+return await AgentCli.RunAsync(args, AgentCliEnvironment.FromConsole());

@@ -1,0 +1,4 @@
+namespace Otter.Agent.Cli;
+
+/// <summary>The command line or its input is wrong; the message says how to fix it.</summary>
+internal sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,20 @@
+using System.Text.Json.Serialization;
+using Otter.Agent.Attestation;
+using Otter.Agent.Health;
+using Otter.Agent.Platform;
+
+namespace Otter.Agent;
+
+/// <summary>Source-generated JSON for the agent's state files and reports.</summary>
+[JsonSourceGenerationOptions(
+    WriteIndented = true,
+    UseStringEnumConverter = true,
+    RespectNullableAnnotations = true,
+    AllowDuplicateProperties = false,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(BootControl))]
+[JsonSerializable(typeof(DeviceIdentity))]
+[JsonSerializable(typeof(HealthConfig))]
+[JsonSerializable(typeof(AttestationQuote))]
+[JsonSerializable(typeof(QuoteBody))]
+internal sealed partial class AgentJsonContext : JsonSerializerContext;

@@ -1,0 +1,35 @@
+namespace Otter.Agent.Platform;
+
+/// <summary>The simulated device's layout (DESIGN §3).</summary>
+public static class DevicePaths
+{
+    /// <summary>SHA-256 (hex) of the boot key, written once at manufacture.</summary>
+    public const string FusedBootKey = "rom/boot-key.sha256";
+
+    /// <summary>Identity and trusted log.</summary>
+    public const string Identity = "device.json";
+
+    /// <summary>Boot control block.</summary>
+    public const string BootControl = "bootctl.json";
+
+    /// <summary>Health probes.</summary>
+    public const string Health = "health.json";
+
+    /// <summary>The generated device key.</summary>
+    public const string DeviceKey = "keys/device.key";
+
+    /// <summary>Trusted TUF metadata (root first provisioned here).</summary>
+    public const string TufDirectory = "state/tuf";
+
+    /// <summary>The last accepted log checkpoint.</summary>
+    public const string LogCheckpoint = "state/log-checkpoint";
+
+    /// <summary>A slot's directory.</summary>
+    public static string Slot(string slot) => $"slots/{slot}";
+
+    /// <summary>A slot's boot manifest.</summary>
+    public static string Manifest(string slot) => $"slots/{slot}/manifest.json";
+
+    /// <summary>A stage file.</summary>
+    public static string Stage(string slot, string stage) => $"slots/{slot}/{stage}.stage";
+}

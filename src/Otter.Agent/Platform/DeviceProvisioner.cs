@@ -1,0 +1,127 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Otter.Ledger;
+using Otter.Ledger.Notes;
+using Otter.Trust;
+using Otter.Trust.Bundles;
+using Otter.Trust.Keys;
+using Otter.Trust.Tuf;
+
+namespace Otter.Agent.Platform;
+
+/// <summary>Creates a simulated device: fuses the boot key hash, stores the trust anchors, makes the device key. Installs nothing.</summary>
+public static class DeviceProvisioner
+{
+    /// <summary>Provisions a device in <paramref name="directory"/>, which must be new or empty.</summary>
+    /// <exception cref="AgentException">Bad input; nothing is left behind.</exception>
+    public static DeviceIdentity Provision(string directory, ProvisioningRequest request, IPassphraseSource passphrases)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (File.Exists(directory) || (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any()))
+        {
+            throw new AgentException($"{directory} exists and is not empty; a device is provisioned once, into a new directory.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Hardware) || request.Hardware.Any(char.IsControl))
+        {
+            throw new AgentException("--hardware must be a non-empty hardware id.");
+        }
+
+        if (request.BootAttempts is < 1 or > 10)
+        {
+            throw new AgentException("boot attempts must be between 1 and 10.");
+        }
+
+        byte[] fuse;
+        try
+        {
+            fuse = SignedBootManifest.KeyHash(request.BootKeyPem);
+            NoteKey.FromPem(request.LogOrigin, request.LogKeyPem);
+            var root = TufMetadata.Parse<RootMetadata>(request.TrustedRoot, "--trusted-root");
+            var keys = root.Signed.Roles[TufRoles.Root];
+            ThresholdVerifier.Verify(root, "--trusted-root", TufRoles.Root, keys.KeyIds, keys.Threshold, root.Signed.Keys);
+        }
+        catch (BundleException ex)
+        {
+            throw new AgentException($"--boot-key: {ex.Message}", ex);
+        }
+        catch (LedgerException ex)
+        {
+            throw new AgentException($"--log-key/--log-origin: {ex.Message}", ex);
+        }
+        catch (TrustException ex) when (ex is not AgentException)
+        {
+            throw new AgentException($"--trusted-root: {ex.Message}", ex);
+        }
+
+        var id = request.Id ?? "dev-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        if (id.Length == 0 || id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '/'))
+        {
+            throw new AgentException($"--id \"{id}\" is not a usable serial (no spaces, slashes or control characters).");
+        }
+
+        var created = !Directory.Exists(directory);
+        Directory.CreateDirectory(directory);
+        try
+        {
+            var storage = new DirectoryDeviceStorage(directory);
+            var keyReference = request.Key ?? DevicePaths.DeviceKey;
+            if (request.Key is null)
+            {
+                using var key = EcdsaP256.Generate();
+                Directory.CreateDirectory(Path.GetDirectoryName(storage.FullPath(DevicePaths.DeviceKey))!);
+                KeyFile.Write(storage.FullPath(DevicePaths.DeviceKey), key, passphrases.GetPassphrase(storage.FullPath(DevicePaths.DeviceKey), confirm: true));
+            }
+            else
+            {
+                // An existing key must open and sign now, not at the first quote.
+                using var signer = new KeyLoader(passphrases).OpenSigner(request.Key);
+                if (!KeyLoader.IsPkcs11Uri(request.Key))
+                {
+                    keyReference = Path.GetFullPath(request.Key);
+                }
+            }
+
+            var identity = new DeviceIdentity
+            {
+                Id = id,
+                Hardware = request.Hardware,
+                Key = keyReference,
+                LogOrigin = request.LogOrigin,
+                LogPublicKey = request.LogKeyPem,
+                BootAttempts = request.BootAttempts,
+            };
+            storage.WriteFileAtomic(DevicePaths.FusedBootKey, Encoding.ASCII.GetBytes(Convert.ToHexStringLower(fuse) + "\n"));
+            storage.WriteFileAtomic($"{DevicePaths.TufDirectory}/root.json", request.TrustedRoot);
+            storage.WriteFileAtomic(DevicePaths.BootControl, JsonSerializer.SerializeToUtf8Bytes(new BootControl(), AgentJsonContext.Default.BootControl));
+            storage.ClearDirectory(DevicePaths.Slot("a"));
+            storage.ClearDirectory(DevicePaths.Slot("b"));
+            storage.WriteFileAtomic(DevicePaths.Identity, JsonSerializer.SerializeToUtf8Bytes(identity, AgentJsonContext.Default.DeviceIdentity));
+            return identity;
+        }
+        catch
+        {
+            if (created)
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            else
+            {
+                foreach (var entry in Directory.EnumerateFileSystemEntries(directory))
+                {
+                    if (Directory.Exists(entry))
+                    {
+                        Directory.Delete(entry, recursive: true);
+                    }
+                    else
+                    {
+                        File.Delete(entry);
+                    }
+                }
+            }
+
+            throw;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+namespace Otter.Agent.Platform;
+
+/// <summary>What a device is provisioned with at manufacture.</summary>
+public sealed record ProvisioningRequest
+{
+    /// <summary>The hardware id.</summary>
+    public required string Hardware { get; init; }
+
+    /// <summary>The boot key's public half (PEM); its hash is fused into the ROM.</summary>
+    public required string BootKeyPem { get; init; }
+
+    /// <summary>The TUF root metadata the device starts from.</summary>
+    public required byte[] TrustedRoot { get; init; }
+
+    /// <summary>The transparency log's public key (PEM).</summary>
+    public required string LogKeyPem { get; init; }
+
+    /// <summary>The transparency log's origin.</summary>
+    public required string LogOrigin { get; init; }
+
+    /// <summary>The serial; generated when null.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>An existing device key (file or pkcs11: URI); a new key file is generated when null.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>Trial boots per install.</summary>
+    public int BootAttempts { get; init; } = 3;
+}
