@@ -69,7 +69,9 @@ public sealed class TransparencyLog : IDisposable
         var writerLock = storage.LockForWriting();
         try
         {
-            if (storage.Exists(LogPaths.Config) || storage.Exists(TilePaths.Checkpoint))
+            // The checkpoint is written last: a log.json without one is a creation that was
+            // interrupted, which may be done again.
+            if (storage.Exists(TilePaths.Checkpoint))
             {
                 throw new LogStateException("a log already exists there; Otter never re-creates a log (its history would change). Use another directory.");
             }
