@@ -1,13 +1,10 @@
-using System.Runtime.InteropServices;
-using System.Text;
+using Otter.Trust.IO;
 
 namespace Otter.Agent.Platform;
 
 /// <summary>Device storage in a directory, with write-fsync-rename for every state change.</summary>
 public sealed class DirectoryDeviceStorage : IDeviceStorage
 {
-    private const string TempPrefix = ".otter-tmp-";
-
     /// <summary>Uses <paramref name="root"/> as the device root.</summary>
     public DirectoryDeviceStorage(string root)
     {
@@ -26,30 +23,7 @@ public sealed class DirectoryDeviceStorage : IDeviceStorage
     }
 
     /// <inheritdoc />
-    public void WriteFileAtomic(string path, ReadOnlySpan<byte> bytes)
-    {
-        var full = FullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, TempPrefix + Guid.NewGuid().ToString("N"));
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-
-        SyncDirectory(directory);
-    }
+    public void WriteFileAtomic(string path, ReadOnlySpan<byte> bytes) => DurableFiles.WriteAtomic(FullPath(path), bytes);
 
     /// <inheritdoc />
     public Stream CreateFile(string path)
@@ -106,36 +80,5 @@ public sealed class DirectoryDeviceStorage : IDeviceStorage
         return Path.Combine(Root, path.Replace('/', Path.DirectorySeparatorChar));
     }
 
-    internal static void SyncDirectory(string directory)
-    {
-        // A rename is durable only once its directory is flushed; .NET cannot open a directory.
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        var fd = NativeMethods.Open(Encoding.UTF8.GetBytes(directory + "\0"), NativeMethods.ReadOnlyDirectory);
-        if (fd >= 0)
-        {
-            _ = NativeMethods.Fsync(fd);
-            _ = NativeMethods.Close(fd);
-        }
-    }
-
-    private static class NativeMethods
-    {
-        internal const int ReadOnlyDirectory = 0x10000;
-
-        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        internal static extern int Open(byte[] path, int flags);
-
-        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        internal static extern int Fsync(int fd);
-
-        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        internal static extern int Close(int fd);
-    }
+    internal static void SyncDirectory(string directory) => DurableFiles.SyncDirectory(directory);
 }

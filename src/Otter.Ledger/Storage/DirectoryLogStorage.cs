@@ -1,5 +1,4 @@
-using System.Runtime.InteropServices;
-using System.Text;
+using Otter.Trust.IO;
 
 namespace Otter.Ledger.Storage;
 
@@ -9,7 +8,6 @@ namespace Otter.Ledger.Storage;
 /// </summary>
 public sealed class DirectoryLogStorage : ILogStorage
 {
-    private const string TempPrefix = ".otter-tmp-";
     private readonly string _root;
 
     /// <summary>Uses <paramref name="directory"/>, which must exist.</summary>
@@ -41,30 +39,8 @@ public sealed class DirectoryLogStorage : ILogStorage
     }
 
     /// <inheritdoc />
-    public async ValueTask WriteAsync(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
-    {
-        var full = Resolve(path);
-        var directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, TempPrefix + Guid.NewGuid().ToString("N"));
-        try
-        {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
-            {
-                await stream.WriteAsync(bytes, cancellationToken);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-
-        SyncDirectory(directory);
-    }
+    public async ValueTask WriteAsync(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
+        await DurableFiles.WriteAtomicAsync(Resolve(path), bytes, cancellationToken);
 
     /// <inheritdoc />
     public long Length(string path)
@@ -94,7 +70,7 @@ public sealed class DirectoryLogStorage : ILogStorage
 
         if (created)
         {
-            SyncDirectory(Path.GetDirectoryName(full)!);
+            DurableFiles.SyncDirectory(Path.GetDirectoryName(full)!);
         }
     }
 
@@ -143,7 +119,7 @@ public sealed class DirectoryLogStorage : ILogStorage
             return;
         }
 
-        foreach (var stale in Directory.EnumerateFiles(_root, TempPrefix + "*", SearchOption.AllDirectories))
+        foreach (var stale in Directory.EnumerateFiles(_root, DurableFiles.TempPrefix + "*", SearchOption.AllDirectories))
         {
             File.Delete(stale);
         }
@@ -157,42 +133,5 @@ public sealed class DirectoryLogStorage : ILogStorage
         }
 
         return Path.Combine(_root, path.Replace('/', Path.DirectorySeparatorChar));
-    }
-
-    private static void SyncDirectory(string directory)
-    {
-        // A rename is durable only once its directory is flushed; .NET cannot open a
-        // directory, so libc does it.
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        var fd = NativeMethods.Open(Encoding.UTF8.GetBytes(directory + "\0"), NativeMethods.ReadOnly | NativeMethods.Directory);
-        if (fd < 0)
-        {
-            return;
-        }
-
-        _ = NativeMethods.Fsync(fd);
-        _ = NativeMethods.Close(fd);
-    }
-
-    private static class NativeMethods
-    {
-        internal const int ReadOnly = 0;
-        internal const int Directory = 0x10000;
-
-        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        internal static extern int Open(byte[] path, int flags);
-
-        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        internal static extern int Fsync(int fd);
-
-        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        internal static extern int Close(int fd);
     }
 }

@@ -41,39 +41,13 @@ public sealed class DirectoryTrustedMetadataStore : ITrustedMetadataStore
     public async ValueTask WriteAsync(string role, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         var path = PathFor(role);
-        var temp = Path.Combine(DirectoryPath, $".{role}.json.{Guid.NewGuid():N}.tmp");
-        var moved = false;
         try
         {
-            Directory.CreateDirectory(DirectoryPath);
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                Options = FileOptions.Asynchronous,
-            };
-            var stream = new FileStream(temp, options);
-            await using (stream.ConfigureAwait(false))
-            {
-                await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
-            moved = true;
+            await IO.DurableFiles.WriteAtomicAsync(path, bytes, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new TufException($"cannot write trusted {role} metadata to {path}: {ex.Message}; the previously stored {role} metadata is unchanged.", ex);
-        }
-        finally
-        {
-            if (!moved)
-            {
-                TryDelete(temp);
-            }
         }
     }
 
@@ -97,18 +71,6 @@ public sealed class DirectoryTrustedMetadataStore : ITrustedMetadataStore
         }
 
         return ValueTask.CompletedTask;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: a stray temporary file is never read as a role.
-        }
     }
 
     private string PathFor(string role)

@@ -127,18 +127,9 @@ internal sealed class RepositoryTransaction : IDisposable
 
     private void SyncDirectories()
     {
-        // Renames are durable only once their directories are flushed; best effort where the
-        // platform cannot open a directory.
         foreach (var directory in _staged.Select(s => Path.GetDirectoryName(s.Destination)!).Distinct(StringComparer.Ordinal))
         {
-            try
-            {
-                using var handle = File.OpenHandle(directory, FileMode.Open, FileAccess.Read);
-                RandomAccess.FlushToDisk(handle);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-            }
+            IO.DurableFiles.SyncDirectory(directory);
         }
     }
 
