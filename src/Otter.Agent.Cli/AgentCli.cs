@@ -83,6 +83,9 @@ internal static class AgentCli
         command.SetAction(parse =>
         {
             var directory = parse.GetValue(device)!;
+            var probes = (parse.GetValue(probeCommand) ?? []).Select(c => new HealthProbe { Command = c })
+                .Concat((parse.GetValue(probeUrl) ?? []).Select(u => new HealthProbe { Url = u }))
+                .ToList();
             var request = new ProvisioningRequest
             {
                 Hardware = parse.GetValue(hardware)!,
@@ -93,14 +96,17 @@ internal static class AgentCli
                 Id = parse.GetValue(id),
                 Key = parse.GetValue(key),
                 BootAttempts = parse.GetValue(attempts),
+                Health = new HealthConfig { Probes = probes },
             };
-            var identity = DeviceProvisioner.Provision(directory, request, environment.Passphrases);
-            var probes = (parse.GetValue(probeCommand) ?? []).Select(c => new HealthProbe { Command = c })
-                .Concat((parse.GetValue(probeUrl) ?? []).Select(u => new HealthProbe { Url = u }))
-                .ToList();
-            if (probes.Count > 0)
+            DeviceIdentity identity;
+            try
             {
-                new DirectoryDeviceStorage(directory).WriteFileAtomic(DevicePaths.Health, JsonSerializer.SerializeToUtf8Bytes(new HealthConfig { Probes = probes }, AgentJsonContext.Default.HealthConfig));
+                identity = DeviceProvisioner.Provision(directory, request, environment.Passphrases);
+            }
+            catch (AgentException ex)
+            {
+                // Provisioning refuses only its own input (a bad trust anchor, a used directory): bad usage, exit 2.
+                throw new UsageException(ex.Message, ex);
             }
 
             environment.Output.WriteLine($"provisioned device {identity.Id} ({identity.Hardware}) in {directory}; nothing installed yet");
@@ -118,11 +124,22 @@ internal static class AgentCli
         var command = new Command("install", "Verify a release and write it into the inactive slot for a trial boot. Exit 0 staged, 1 rejected.") { device, repo, log, target };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var repository = parse.GetValue(repo)!;
+            var logLocation = parse.GetValue(log)!;
+            foreach (var (flag, location) in new[] { ("--repo", repository), ("--log", logLocation) })
+            {
+                if (!UpdateSources.IsUrl(location) && !Directory.Exists(location))
+                {
+                    throw new UsageException($"{flag} {location} is neither an http(s) URL nor an existing directory.");
+                }
+            }
+
             var platform = Open(parse.GetValue(device)!, environment);
+            using var deviceLock = DeviceLock.Acquire(parse.GetValue(device)!);
             var client = new UpdateClient(platform, environment.Time);
             var outcome = await client.InstallAsync(
-                UpdateSources.Repository(parse.GetValue(repo)!, environment.Http),
-                UpdateSources.Log(parse.GetValue(log)!, environment.Http),
+                UpdateSources.Repository(repository, environment.Http),
+                UpdateSources.Log(logLocation, environment.Http),
                 parse.GetValue(target)!,
                 cancellationToken);
             environment.Output.WriteLine($"staged {outcome.Target} {outcome.Version} (security counter {outcome.SecurityCounter}) in slot {outcome.Slot}; log entry {outcome.LogIndex} of {outcome.LogSize} verified; reboot to try it");
@@ -138,6 +155,7 @@ internal static class AgentCli
         command.SetAction(parse =>
         {
             var platform = Open(parse.GetValue(device)!, environment);
+            using var deviceLock = DeviceLock.Acquire(parse.GetValue(device)!);
             var outcome = new BootLoader(platform, new ProbeHealthChecker(), environment.Time).Boot();
             if (outcome.Slot is null)
             {

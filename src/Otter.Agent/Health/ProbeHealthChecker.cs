@@ -38,19 +38,30 @@ public sealed class ProbeHealthChecker : IHealthChecker
         start.ArgumentList.Add(probe.Command!);
         start.Environment["OTTER_SLOT_DIR"] = slotPath;
         start.Environment["OTTER_VERSION"] = version;
+        var limit = TimeSpan.FromSeconds(probe.TimeoutSeconds);
+        var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new AgentException("cannot start /bin/sh for a health probe.");
-        var output = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(probe.TimeoutSeconds)))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
             return $"health probe `{probe.Command}` did not finish within {probe.TimeoutSeconds} s";
         }
 
-        Task.WaitAll(output, error);
-        return process.ExitCode == 0
-            ? null
-            : $"health probe `{probe.Command}` exited with {process.ExitCode}{(error.Result.Length > 0 ? ": " + error.Result.Trim().Split('\n')[^1] : string.Empty)}";
+        // The exit code is the verdict. A process the probe left running (a service it started)
+        // may hold its output open, so the output is not waited for to its end: only the error
+        // text of a failed probe, and only while the probe's time lasts.
+        if (process.ExitCode == 0)
+        {
+            return null;
+        }
+
+        var left = limit - clock.Elapsed;
+        var detail = error.Wait(left > TimeSpan.Zero ? left : TimeSpan.Zero) && error.Result.Trim().Length > 0
+            ? ": " + error.Result.Trim().Split('\n')[^1]
+            : string.Empty;
+        return $"health probe `{probe.Command}` exited with {process.ExitCode}{detail}";
     }
 
     private static string? GetUrl(HealthProbe probe)

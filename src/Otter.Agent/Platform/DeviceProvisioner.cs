@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Otter.Agent.Health;
 using Otter.Ledger;
 using Otter.Ledger.Notes;
 using Otter.Trust;
@@ -31,6 +32,11 @@ public static class DeviceProvisioner
         if (request.BootAttempts is < 1 or > 10)
         {
             throw new AgentException("boot attempts must be between 1 and 10.");
+        }
+
+        foreach (var probe in request.Health?.Probes ?? [])
+        {
+            CheckProbe(probe);
         }
 
         byte[] fuse;
@@ -97,6 +103,12 @@ public static class DeviceProvisioner
             storage.WriteFileAtomic(DevicePaths.BootControl, JsonSerializer.SerializeToUtf8Bytes(new BootControl(), AgentJsonContext.Default.BootControl));
             storage.ClearDirectory(DevicePaths.Slot("a"));
             storage.ClearDirectory(DevicePaths.Slot("b"));
+            if (request.Health is { Probes.Count: > 0 } health)
+            {
+                storage.WriteFileAtomic(DevicePaths.Health, JsonSerializer.SerializeToUtf8Bytes(health, AgentJsonContext.Default.HealthConfig));
+            }
+
+            // device.json is written last: a folder without it is not a device.
             storage.WriteFileAtomic(DevicePaths.Identity, JsonSerializer.SerializeToUtf8Bytes(identity, AgentJsonContext.Default.DeviceIdentity));
             return identity;
         }
@@ -122,6 +134,30 @@ public static class DeviceProvisioner
             }
 
             throw;
+        }
+    }
+
+    private static void CheckProbe(HealthProbe probe)
+    {
+        if ((probe.Command is null) == (probe.Url is null))
+        {
+            throw new AgentException("a health probe needs either a command or a url.");
+        }
+
+        if (probe.Command is not null && string.IsNullOrWhiteSpace(probe.Command))
+        {
+            throw new AgentException("--probe-command must not be empty.");
+        }
+
+        if (probe.Url is not null
+            && (!Uri.TryCreate(probe.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+        {
+            throw new AgentException($"--probe-url {probe.Url} is not an absolute http(s) URL.");
+        }
+
+        if (probe.TimeoutSeconds is < 1 or > 3600)
+        {
+            throw new AgentException($"a health probe timeout must be 1 to 3600 seconds, not {probe.TimeoutSeconds}.");
         }
     }
 }

@@ -1,3 +1,5 @@
+using Otter.Agent.Health;
+
 namespace Otter.Agent.Platform;
 
 /// <summary>What a device is provisioned with at manufacture.</summary>
@@ -26,4 +28,7 @@ public sealed record ProvisioningRequest
 
     /// <summary>Trial boots per install.</summary>
     public int BootAttempts { get; init; } = 3;
+
+    /// <summary>The health probes every trial boot must pass (<c>health.json</c>); none when null.</summary>
+    public HealthConfig? Health { get; init; }
 }

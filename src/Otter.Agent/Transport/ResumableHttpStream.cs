@@ -78,14 +78,7 @@ internal sealed class ResumableHttpStream : Stream
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
             {
-                if (_resumes >= MaxResumes)
-                {
-                    throw new IOException($"the download of {_uri} broke off {_resumes + 1} times; giving up at byte {_position}.", ex);
-                }
-
-                _resumes++;
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * _resumes), cancellationToken);
-                await ResumeAsync(cancellationToken);
+                await ReconnectAsync(ex, cancellationToken);
             }
         }
     }
@@ -112,6 +105,30 @@ internal sealed class ResumableHttpStream : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>Reconnects after <paramref name="failure"/>; a reconnect that fails too is one more of the <see cref="MaxResumes"/> attempts, not the end of the download.</summary>
+    private async Task ReconnectAsync(Exception failure, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_resumes >= MaxResumes)
+            {
+                throw new IOException($"the download of {_uri} broke off {_resumes + 1} times; giving up at byte {_position}.", failure);
+            }
+
+            _resumes++;
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * _resumes), cancellationToken);
+            try
+            {
+                await ResumeAsync(cancellationToken);
+                return;
+            }
+            catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = ex;
+            }
+        }
     }
 
     private async Task ResumeAsync(CancellationToken cancellationToken)
