@@ -32,6 +32,12 @@ internal static class BundleCommand
                 throw new UsageException($"{path} already exists; choose another --out path.");
             }
 
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            if (!Directory.Exists(directory))
+            {
+                throw new UsageException($"directory {directory} does not exist; create it first or choose another --out path.");
+            }
+
             if (parse.GetValue(counter) < 0)
             {
                 throw new UsageException("--security-counter must be zero or more.");

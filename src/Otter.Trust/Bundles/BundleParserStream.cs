@@ -111,7 +111,12 @@ public sealed class BundleParserStream : Stream
     {
         if (_manifest is null || _stageIndex < _manifest.Manifest.Stages.Count)
         {
-            var where = _manifest is null ? "in its header or manifest" : $"in stage \"{_manifest.Manifest.Stages[_stageIndex].Name}\"";
+            var stage = _manifest?.Manifest.Stages[_stageIndex];
+            var where = stage is not null
+                ? $"in stage \"{stage.Name}\" ({stage.Length - _stageRemaining} of its {stage.Length} bytes)"
+                : _manifestBuffer is null
+                    ? $"in its {BundleFormat.HeaderLength}-byte header"
+                    : $"in its boot manifest ({_buffered} of {_manifestBuffer.Length} bytes)";
             throw new BundleException($"the bundle ends after {_received} bytes, {where}; it is truncated.");
         }
 
