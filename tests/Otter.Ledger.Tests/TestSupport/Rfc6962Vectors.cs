@@ -22,7 +22,7 @@ public static class Rfc6962Vectors
     public static string? MissingReason =>
         Directory is not null
             ? null
-            : $"the RFC 6962 proof vectors were not found at {RelativeToProjectRoot} next to the directory holding {SolutionFile} (searched up from {AppContext.BaseDirectory})";
+            : $"the RFC 6962 proof vectors were not found at {RelativeToProjectRoot} next to the directory holding {SolutionFile} (searched up from {AppContext.BaseDirectory}), nor at OTTER_RFC6962_VECTORS";
 
     /// <summary>Whether this is a CI run (<c>CI=true</c>), where missing vectors fail instead of skipping.</summary>
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
@@ -85,6 +85,12 @@ public static class Rfc6962Vectors
 
     private static string? Locate()
     {
+        // A checkout that does not sit beside shared/ can point at the vectors explicitly.
+        if (Environment.GetEnvironmentVariable("OTTER_RFC6962_VECTORS") is { Length: > 0 } configured)
+        {
+            return System.IO.Directory.Exists(configured) ? Path.GetFullPath(configured) : null;
+        }
+
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
             if (File.Exists(Path.Combine(directory.FullName, SolutionFile)))
