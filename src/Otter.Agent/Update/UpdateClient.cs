@@ -126,7 +126,7 @@ public sealed class UpdateClient(IDevicePlatform platform, TimeProvider time)
         var note = await log.ReadAsync(TilePaths.Checkpoint, cancellationToken)
             ?? throw new LedgerException("the log serves no checkpoint.");
         var offered = SignedCheckpoint.Verify(note, identity.LogOrigin, [key]).Checkpoint;
-        var tiles = new ProofBuilder(new TileHashReader(log, offered.Size));
+        var tiles = new ProofBuilder(new TileHashReader(log, offered.Size), offered.RootHash);
         IReadOnlyList<byte[]> consistency = [];
         if (verifier.Trusted is { } trusted && trusted.Checkpoint.Size > 0 && offered.Size > trusted.Checkpoint.Size)
         {

@@ -197,10 +197,7 @@ public sealed class TransparencyLog : IDisposable
         }
 
         var (edge, files) = Extend(_edge, entries, leafHashes);
-        foreach (var (path, bytes) in files)
-        {
-            await _storage.WriteAsync(path, bytes, cancellationToken);
-        }
+        await _storage.WriteAllAsync(files, cancellationToken);
 
         await _storage.TruncateAndAppendAsync(LogPaths.LeafIndex, start * LogPaths.LeafIndexRecord, index, cancellationToken);
         var checkpoint = SignCheckpoint(Config, edge, signer);
@@ -255,11 +252,11 @@ public sealed class TransparencyLog : IDisposable
 
     /// <summary>The inclusion proof of entry <paramref name="index"/> in the tree of <paramref name="size"/> (default: the current size).</summary>
     public Task<InclusionProof> ProveInclusionAsync(long index, long? size = null, CancellationToken cancellationToken = default) =>
-        new ProofBuilder(new TileHashReader(_storage, Size)).InclusionAsync(index, size ?? Size, cancellationToken);
+        new ProofBuilder(new TileHashReader(_storage, Size), Checkpoint.Checkpoint.RootHash).InclusionAsync(index, size ?? Size, cancellationToken);
 
     /// <summary>The consistency proof from the tree of <paramref name="size1"/> to <paramref name="size2"/> (default: the current size).</summary>
     public Task<ConsistencyProof> ProveConsistencyAsync(long size1, long? size2 = null, CancellationToken cancellationToken = default) =>
-        new ProofBuilder(new TileHashReader(_storage, Size)).ConsistencyAsync(size1, size2 ?? Size, cancellationToken);
+        new ProofBuilder(new TileHashReader(_storage, Size), Checkpoint.Checkpoint.RootHash).ConsistencyAsync(size1, size2 ?? Size, cancellationToken);
 
     /// <summary>Reads entry <paramref name="index"/> from its bundle.</summary>
     public async Task<byte[]> ReadEntryAsync(long index, CancellationToken cancellationToken = default)

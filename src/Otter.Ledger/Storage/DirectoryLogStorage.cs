@@ -43,6 +43,25 @@ public sealed class DirectoryLogStorage : ILogStorage
         await DurableFiles.WriteAtomicAsync(Resolve(path), bytes, cancellationToken);
 
     /// <inheritdoc />
+    public async ValueTask WriteAllAsync(IReadOnlyList<(string Path, byte[] Bytes)> files, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var directories = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, bytes) in files)
+        {
+            var full = Resolve(path);
+            await DurableFiles.WriteAtomicAsync(full, bytes, cancellationToken, syncDirectory: false);
+            directories.Add(Path.GetDirectoryName(full)!);
+        }
+
+        // One flush per directory makes every rename above durable before the caller goes on.
+        foreach (var directory in directories)
+        {
+            DurableFiles.SyncDirectory(directory);
+        }
+    }
+
+    /// <inheritdoc />
     public long Length(string path)
     {
         var info = new FileInfo(Resolve(path));

@@ -10,6 +10,19 @@ public interface ILogStorage : ILogReader
     /// <summary>Replaces <paramref name="path"/> with <paramref name="bytes"/>, atomically and durably.</summary>
     ValueTask WriteAsync(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes several files, each atomically; all are durable when it returns (not one by one:
+    /// an implementation may flush each directory once at the end).
+    /// </summary>
+    async ValueTask WriteAllAsync(IReadOnlyList<(string Path, byte[] Bytes)> files, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        foreach (var (path, bytes) in files)
+        {
+            await WriteAsync(path, bytes, cancellationToken);
+        }
+    }
+
     /// <summary>Length of <paramref name="path"/>, or -1 when absent.</summary>
     long Length(string path);
 

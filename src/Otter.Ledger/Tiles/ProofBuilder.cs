@@ -3,8 +3,12 @@ using Otter.Ledger.Merkle;
 
 namespace Otter.Ledger.Tiles;
 
-/// <summary>Builds RFC 6962 inclusion and consistency proofs from tiles alone.</summary>
-public sealed class ProofBuilder(TileHashReader tiles)
+/// <summary>
+/// Builds RFC 6962 inclusion and consistency proofs from tiles alone. When the root of the
+/// published tree is already known (from its signed checkpoint) it is reused rather than
+/// rehashed from the tiles.
+/// </summary>
+public sealed class ProofBuilder(TileHashReader tiles, byte[]? publishedRoot = null)
 {
     /// <summary>The inclusion proof of the entry at <paramref name="index"/> in the tree of <paramref name="size"/>.</summary>
     public async Task<InclusionProof> InclusionAsync(long index, long size, CancellationToken cancellationToken)
@@ -19,7 +23,7 @@ public sealed class ProofBuilder(TileHashReader tiles)
         await PathAsync(index, 0, size, proof, cancellationToken);
         proof.Reverse();
         var leaf = await tiles.NodeAsync(0, index, cancellationToken);
-        var root = await tiles.RootAsync(size, cancellationToken);
+        var root = await RootAsync(size, cancellationToken);
         return new InclusionProof(index, size, leaf, root, proof);
     }
 
@@ -38,10 +42,13 @@ public sealed class ProofBuilder(TileHashReader tiles)
             proof.Reverse();
         }
 
-        var root1 = await tiles.RootAsync(size1, cancellationToken);
-        var root2 = await tiles.RootAsync(size2, cancellationToken);
+        var root1 = await RootAsync(size1, cancellationToken);
+        var root2 = await RootAsync(size2, cancellationToken);
         return new ConsistencyProof(size1, size2, root1, root2, proof);
     }
+
+    private async ValueTask<byte[]> RootAsync(long size, CancellationToken cancellationToken) =>
+        size == tiles.PublishedSize && publishedRoot is not null ? publishedRoot : await tiles.RootAsync(size, cancellationToken);
 
     // RFC 6962 2.1.1 PATH(m, D[start:end]); hashes are collected top-down and reversed by the caller.
     private async Task PathAsync(long m, long start, long end, List<byte[]> proof, CancellationToken cancellationToken)

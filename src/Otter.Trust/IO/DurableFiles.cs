@@ -40,7 +40,14 @@ public static class DurableFiles
     }
 
     /// <summary>The asynchronous form of <see cref="WriteAtomic"/>.</summary>
-    public static async Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    /// <param name="path">The file to replace.</param>
+    /// <param name="bytes">Its new content.</param>
+    /// <param name="cancellationToken">Cancels the write (the old file is then kept).</param>
+    /// <param name="syncDirectory">
+    /// False leaves the rename's durability to a later <see cref="SyncDirectory"/> of the same
+    /// directory, so that a batch of files costs one directory flush.
+    /// </param>
+    public static async Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken, bool syncDirectory = true)
     {
         ArgumentNullException.ThrowIfNull(path);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -62,7 +69,10 @@ public static class DurableFiles
             throw;
         }
 
-        SyncDirectory(directory);
+        if (syncDirectory)
+        {
+            SyncDirectory(directory);
+        }
     }
 
     /// <summary>A new temporary file name in <paramref name="directory"/>.</summary>
