@@ -6,7 +6,7 @@ namespace Otter.Agent.Tests.TestSupport;
 /// <summary>Runs the operator's <c>otter</c> command in-process with captured output and a fixed passphrase.</summary>
 internal static class OtterRunner
 {
-    public const string Passphrase = "correct horse battery staple";
+    public const string Passphrase = TestKeys.Passphrase;
 
     public static async Task<CliResult> RunAsync(params string[] args)
     {

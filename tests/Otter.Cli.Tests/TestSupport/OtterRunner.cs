@@ -6,7 +6,7 @@ namespace Otter.Cli.Tests.TestSupport;
 /// <summary>Runs the otter command in-process with captured output, a fixed passphrase and a manual clock.</summary>
 internal sealed class OtterRunner(TimeProvider time)
 {
-    public const string Passphrase = "correct horse battery staple";
+    public const string Passphrase = TestKeys.Passphrase;
 
     public OtterRunner()
         : this(new ManualTimeProvider(DateTimeOffset.UtcNow))

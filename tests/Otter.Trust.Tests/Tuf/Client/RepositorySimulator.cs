@@ -27,7 +27,7 @@ internal sealed class RepositorySimulator : IRepositoryFetcher, IDisposable
     /// <param name="threshold">How many keys every top-level role has, all of them needed.</param>
     public RepositorySimulator(bool consistentSnapshot = true, int threshold = 1)
     {
-        Time = new FakeTimeProvider(Start);
+        Time = new ManualTimeProvider(Start);
         foreach (var role in TufRoles.TopLevel)
         {
             Signers[role] = [.. Enumerable.Range(0, threshold).Select(i => (ISigner)NewSigner($"{role}-{i}"))];
@@ -69,7 +69,7 @@ internal sealed class RepositorySimulator : IRepositoryFetcher, IDisposable
         PublishTimestamp();
     }
 
-    public FakeTimeProvider Time { get; }
+    public ManualTimeProvider Time { get; }
 
     /// <summary>The keys each role is signed with by default (top-level and delegated roles).</summary>
     public Dictionary<string, List<ISigner>> Signers { get; } = new(StringComparer.Ordinal);

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 
-namespace Otter.Cli.Tests.TestSupport;
+namespace Otter.Testing;
 
-/// <summary>Every file under a directory with its SHA-256, to prove a failed command changed nothing.</summary>
-internal static class DirectorySnapshot
+/// <summary>Every file under a directory with its SHA-256, to prove that a refused step changed nothing.</summary>
+public static class DirectorySnapshot
 {
     public static SortedDictionary<string, string> Take(string directory)
     {
@@ -24,5 +24,19 @@ internal static class DirectorySnapshot
         }
 
         return result;
+    }
+
+    public static void Copy(string source, string destination)
+    {
+        Directory.CreateDirectory(destination);
+        foreach (var dir in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(destination, Path.GetRelativePath(source, dir)));
+        }
+
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(destination, Path.GetRelativePath(source, file)));
+        }
     }
 }
