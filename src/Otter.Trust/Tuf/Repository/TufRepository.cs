@@ -178,15 +178,8 @@ public sealed class TufRepository(TimeProvider timeProvider)
         var root = state.Root.Signed;
         var signedTargets = SignOnline(targets, TufRoles.Targets, targetsKey, root, ref config);
         Stage(repository, transaction, written, Versioned(targets.Version, TufRoles.Targets), signedTargets.Bytes, Order_VersionedMetadata);
-        var snapshot = NewSnapshot(state.Snapshot.Signed, state.Snapshot.Signed.Version + 1, targets.Version, now, config);
-        var signedSnapshot = SignOnline(snapshot, TufRoles.Snapshot, snapshotKey, root, ref config);
-        Stage(repository, transaction, written, Versioned(snapshot.Version, TufRoles.Snapshot), signedSnapshot.Bytes, Order_VersionedMetadata);
-        var timestamp = NewTimestamp(state.Timestamp.Signed, signedSnapshot.Bytes, snapshot.Version, now, config);
-        var signedTimestamp = SignOnline(timestamp, TufRoles.Timestamp, timestampKey, root, ref config);
-        Stage(repository, transaction, written, "timestamp.json", signedTimestamp.Bytes, Order_Timestamp);
-        transaction.StageBytes(repository.ConfigPath, RepositoryDirectory.SerializeConfig(config), Order_Config);
-        transaction.Commit();
-        repository.Committed = true;
+        var (snapshot, timestamp) = StageSnapshotAndTimestamp(repository, transaction, written, state, targets.Version, root, snapshotKey, timestampKey, now, ref config);
+        Commit(repository, transaction, config);
         var change = Change(directory, written, (root, false), (targets, true), (snapshot, true), (timestamp, true));
         return new AddedTarget(name, length, sha256, storedPath, change);
     }
@@ -318,12 +311,8 @@ public sealed class TufRepository(TimeProvider timeProvider)
 
         if (role is TufRoles.Targets or TufRoles.Snapshot)
         {
-            snapshot = NewSnapshot(snapshot, snapshot.Version + 1, targets.Version, now, config);
-            var signed = SignOnline(snapshot, TufRoles.Snapshot, role == TufRoles.Snapshot ? fresh[0] : snapshotKey!, newRoot, ref config);
-            Stage(repository, transaction, written, Versioned(snapshot.Version, TufRoles.Snapshot), signed.Bytes, Order_VersionedMetadata);
-            timestamp = NewTimestamp(timestamp, signed.Bytes, snapshot.Version, now, config);
-            var signedTimestamp = SignOnline(timestamp, TufRoles.Timestamp, timestampKey!, newRoot, ref config);
-            Stage(repository, transaction, written, "timestamp.json", signedTimestamp.Bytes, Order_Timestamp);
+            (snapshot, timestamp) = StageSnapshotAndTimestamp(
+                repository, transaction, written, state, targets.Version, newRoot, role == TufRoles.Snapshot ? fresh[0] : snapshotKey!, timestampKey!, now, ref config);
             snapshotChanged = timestampChanged = true;
         }
         else if (role == TufRoles.Timestamp)
@@ -335,9 +324,7 @@ public sealed class TufRepository(TimeProvider timeProvider)
             timestampChanged = true;
         }
 
-        transaction.StageBytes(repository.ConfigPath, RepositoryDirectory.SerializeConfig(config), Order_Config);
-        transaction.Commit();
-        repository.Committed = true;
+        Commit(repository, transaction, config);
         return Change(directory, written, (newRoot, true), (targets, targetsChanged), (snapshot, snapshotChanged), (timestamp, timestampChanged));
     }
 
@@ -353,15 +340,8 @@ public sealed class TufRepository(TimeProvider timeProvider)
         CheckRoleKey(root, TufRoles.Timestamp, timestampKey, "--timestamp-key");
         using var transaction = new RepositoryTransaction();
         var written = new List<string>();
-        var snapshot = NewSnapshot(state.Snapshot.Signed, state.Snapshot.Signed.Version + 1, state.Targets.Signed.Version, now, config);
-        var signedSnapshot = SignOnline(snapshot, TufRoles.Snapshot, snapshotKey, root, ref config);
-        Stage(repository, transaction, written, Versioned(snapshot.Version, TufRoles.Snapshot), signedSnapshot.Bytes, Order_VersionedMetadata);
-        var timestamp = NewTimestamp(state.Timestamp.Signed, signedSnapshot.Bytes, snapshot.Version, now, config);
-        var signedTimestamp = SignOnline(timestamp, TufRoles.Timestamp, timestampKey, root, ref config);
-        Stage(repository, transaction, written, "timestamp.json", signedTimestamp.Bytes, Order_Timestamp);
-        transaction.StageBytes(repository.ConfigPath, RepositoryDirectory.SerializeConfig(config), Order_Config);
-        transaction.Commit();
-        repository.Committed = true;
+        var (snapshot, timestamp) = StageSnapshotAndTimestamp(repository, transaction, written, state, state.Targets.Signed.Version, root, snapshotKey, timestampKey, now, ref config);
+        Commit(repository, transaction, config);
         return Change(directory, written, (root, false), (state.Targets.Signed, false), (snapshot, true), (timestamp, true));
     }
 
@@ -534,6 +514,36 @@ public sealed class TufRepository(TimeProvider timeProvider)
         },
         UnrecognizedFields = previous?.UnrecognizedFields,
     };
+
+    // Every change that moves targets or snapshot ends the same way: a new snapshot naming the
+    // targets version, and a new timestamp naming that snapshot.
+    private (SnapshotMetadata Snapshot, TimestampMetadata Timestamp) StageSnapshotAndTimestamp(
+        RepositoryDirectory repository,
+        RepositoryTransaction transaction,
+        List<string> written,
+        RepositoryState state,
+        long targetsVersion,
+        RootMetadata root,
+        KeyHandle snapshotKey,
+        KeyHandle timestampKey,
+        DateTimeOffset now,
+        ref RepositoryConfig config)
+    {
+        var snapshot = NewSnapshot(state.Snapshot.Signed, state.Snapshot.Signed.Version + 1, targetsVersion, now, config);
+        var signedSnapshot = SignOnline(snapshot, TufRoles.Snapshot, snapshotKey, root, ref config);
+        Stage(repository, transaction, written, Versioned(snapshot.Version, TufRoles.Snapshot), signedSnapshot.Bytes, Order_VersionedMetadata);
+        var timestamp = NewTimestamp(state.Timestamp.Signed, signedSnapshot.Bytes, snapshot.Version, now, config);
+        var signedTimestamp = SignOnline(timestamp, TufRoles.Timestamp, timestampKey, root, ref config);
+        Stage(repository, transaction, written, "timestamp.json", signedTimestamp.Bytes, Order_Timestamp);
+        return (snapshot, timestamp);
+    }
+
+    private static void Commit(RepositoryDirectory repository, RepositoryTransaction transaction, RepositoryConfig config)
+    {
+        transaction.StageBytes(repository.ConfigPath, RepositoryDirectory.SerializeConfig(config), Order_Config);
+        transaction.Commit();
+        repository.Committed = true;
+    }
 
     private static void Stage(RepositoryDirectory repository, RepositoryTransaction transaction, List<string> written, string fileName, byte[] bytes, int order)
     {
