@@ -12,7 +12,7 @@ public sealed class HttpLogReader(HttpClient client, Uri baseUri) : ILogReader
     /// <inheritdoc />
     public async ValueTask<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)
     {
-        using var response = await client.GetAsync(new Uri(_base, path), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await HttpRetry.GetAsync(client, new Uri(_base, path), cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;

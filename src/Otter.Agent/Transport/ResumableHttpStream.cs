@@ -45,7 +45,7 @@ internal sealed class ResumableHttpStream : Stream
 
     public static async Task<ResumableHttpStream> OpenAsync(HttpClient client, Uri uri, CancellationToken cancellationToken)
     {
-        var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var response = await HttpRetry.GetAsync(client, uri, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             response.Dispose();

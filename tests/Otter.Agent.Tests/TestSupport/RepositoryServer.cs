@@ -20,6 +20,7 @@ internal sealed class RepositoryServer : IAsyncDisposable
     private readonly string _log;
     private int _resetsLeft;
     private int _dropsLeft;
+    private int _anyDropsLeft;
 
     private RepositoryServer(WebApplication app, string repo, string log)
     {
@@ -65,6 +66,9 @@ internal sealed class RepositoryServer : IAsyncDisposable
     /// <summary>Resets the connection of the next <paramref name="count"/> target responses after <see cref="ResetAfterBytes"/> bytes.</summary>
     public void ResetNextTargets(int count) => Interlocked.Exchange(ref _resetsLeft, count);
 
+    /// <summary>Drops the connection of the next <paramref name="count"/> requests of any kind before any response.</summary>
+    public void DropNextRequests(int count) => Interlocked.Exchange(ref _anyDropsLeft, count);
+
     /// <summary>Drops the connection of the next <paramref name="count"/> range requests before any response.</summary>
     public void DropNextRangeRequests(int count) => Interlocked.Exchange(ref _dropsLeft, count);
 
@@ -83,6 +87,13 @@ internal sealed class RepositoryServer : IAsyncDisposable
         {
             Requests.Enqueue((path, range, 404));
             context.Response.StatusCode = 404;
+            return;
+        }
+
+        if (Interlocked.Decrement(ref _anyDropsLeft) >= 0)
+        {
+            Requests.Enqueue((path, range, 0));
+            context.Abort();
             return;
         }
 

@@ -50,6 +50,37 @@ public sealed class ResumableHttpStreamTests
     }
 
     [Fact]
+    public async Task OpenAsync_FirstTwoConnectionsDropBeforeAnswer_RetriesAndReadsEverything()
+    {
+        using var temp = new TempDirectory();
+        var content = System.Security.Cryptography.RandomNumberGenerator.GetBytes(100_000);
+        Directory.CreateDirectory(temp.Combine("repo", "targets"));
+        await File.WriteAllBytesAsync(temp.Combine("repo", "targets", "blob"), content);
+        await using var server = await RepositoryServer.StartAsync(temp.Combine("repo"), temp.Path);
+        server.DropNextRequests(2);
+
+        await using var stream = await ResumableHttpStream.OpenAsync(Client, new Uri(server.RepoUrl + "targets/blob"), CancellationToken.None);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+
+        Assert.Equal(content, copy.ToArray());
+        Assert.Equal(3, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task OpenAsync_EveryConnectionDrops_GivesUpWithHttpError()
+    {
+        using var temp = new TempDirectory();
+        Directory.CreateDirectory(temp.Combine("repo", "targets"));
+        await File.WriteAllBytesAsync(temp.Combine("repo", "targets", "blob"), new byte[10]);
+        await using var server = await RepositoryServer.StartAsync(temp.Combine("repo"), temp.Path);
+        server.DropNextRequests(100);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => ResumableHttpStream.OpenAsync(Client, new Uri(server.RepoUrl + "targets/blob"), CancellationToken.None));
+        Assert.Equal(4, server.Requests.Count);
+    }
+
+    [Fact]
     public async Task OpenAsync_MissingResource_ThrowsRepositoryNotFound()
     {
         using var temp = new TempDirectory();
