@@ -108,7 +108,9 @@ public sealed class SimulatedDevicePlatform : IDevicePlatform
     /// <inheritdoc />
     public ISigner OpenDeviceKey()
     {
-        var reference = KeyLoader.IsPkcs11Uri(Identity.Key) ? Identity.Key : _storage.FullPath(Identity.Key);
+        // A pkcs11: URI or an absolute path (a key given at provisioning) is used as it is; a
+        // relative path is the key generated inside the device folder.
+        var reference = KeyLoader.IsPkcs11Uri(Identity.Key) || Path.IsPathRooted(Identity.Key) ? Identity.Key : _storage.FullPath(Identity.Key);
         return new KeyLoader(_passphrases).OpenSigner(reference);
     }
 

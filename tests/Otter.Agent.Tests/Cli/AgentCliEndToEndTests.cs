@@ -160,6 +160,23 @@ public sealed class AgentCliEndToEndTests
         Assert.False(QuoteSigner.Verify(first, TestKeys.PublicKey(factory.Key("boot"))));
     }
 
+    [Fact]
+    public async Task Quote_DeviceProvisionedWithItsOwnKeyFile_SignsWithThatKey()
+    {
+        using var factory = await ReleaseFactory.CreateAsync();
+        var device = factory.Combine("own-key-device");
+        var key = TestKeys.Create(factory.Combine("secure-element"), "device");
+        Assert.Equal(0, (await factory.ProvisionAsync(device, "--key", key)).ExitCode);
+        await factory.InstallAndBootAsync(ReleaseFactory.V1, device);
+
+        var result = await AgentRunner.RunAsync("quote", "--device", device, "--nonce", "00112233445566778899aabbccddeeff");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var quote = JsonSerializer.Deserialize(result.Output, AgentJsonContext.Default.AttestationQuote)!;
+        Assert.True(QuoteSigner.Verify(quote, TestKeys.PublicKey(key)));
+        Assert.False(File.Exists(Path.Combine(device, "keys", "device.key")));
+    }
+
     [Theory]
     [InlineData("0011")]
     [InlineData("xyz0112233445566")]
