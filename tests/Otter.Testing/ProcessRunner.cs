@@ -1,9 +1,6 @@
 using System.Diagnostics;
 
-namespace Otter.Trust.Tests.TestSupport;
-
-/// <summary>The result of a finished process.</summary>
-public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError);
+namespace Otter.Testing;
 
 /// <summary>Runs command-line tools for test fixtures.</summary>
 public static class ProcessRunner

@@ -1,4 +1,4 @@
-namespace Otter.Trust.Tests.TestSupport;
+namespace Otter.Testing;
 
 /// <summary>
 /// What the PKCS#11 tests need: SoftHSM2 (<c>softhsm2-util</c> and its module), OpenSC's
@@ -89,27 +89,5 @@ public static class SoftHsmRequirement
         }
 
         return false;
-    }
-}
-
-/// <summary>A fact that needs SoftHSM2 and OpenSSL's pkcs11 engine (skipped locally without them, fails under CI).</summary>
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
-public sealed class RequiresSoftHsmFactAttribute : FactAttribute
-{
-    /// <summary>Creates the attribute.</summary>
-    public RequiresSoftHsmFactAttribute()
-    {
-        Skip = TestRequirements.SkipReason(SoftHsmRequirement.MissingReason);
-    }
-}
-
-/// <summary>A theory that needs SoftHSM2 and OpenSSL's pkcs11 engine (skipped locally without them, fails under CI).</summary>
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
-public sealed class RequiresSoftHsmTheoryAttribute : TheoryAttribute
-{
-    /// <summary>Creates the attribute.</summary>
-    public RequiresSoftHsmTheoryAttribute()
-    {
-        Skip = TestRequirements.SkipReason(SoftHsmRequirement.MissingReason);
     }
 }

@@ -1,4 +1,4 @@
-namespace Otter.Trust.Tests.TestSupport;
+namespace Otter.Testing;
 
 /// <summary>
 /// Sets (or clears) a .NET environment variable and restores the old value on dispose. The

@@ -1,44 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Otter.Trust.Tests.TestSupport;
-
-/// <summary>The kind of key pair the fixture generates inside a token.</summary>
-public enum SoftHsmKeyType
-{
-    /// <summary>ECDSA on NIST P-256, the only kind Otter signs with.</summary>
-    EcP256,
-
-    /// <summary>ECDSA on NIST P-384, which Otter must refuse.</summary>
-    EcP384,
-
-    /// <summary>RSA 2048, which Otter must refuse.</summary>
-    Rsa2048,
-}
-
-/// <summary>A key pair generated inside a SoftHSM token (sensitive, never extractable).</summary>
-public sealed record SoftHsmKey(string TokenLabel, string Label, string IdHex, SoftHsmKeyType Type)
-{
-    /// <summary>
-    /// The public key as the token reports it (PEM SubjectPublicKeyInfo, LF line ends and a
-    /// final newline), read with pkcs11-tool, independently of OpenSSL's engine; null for RSA.
-    /// </summary>
-    public string? PublicKeyPem { get; init; }
-
-    /// <summary>
-    /// <c>pkcs11:token=...;object=...;type=private</c>, with <c>?pin-value=</c> (percent-encoded)
-    /// when <paramref name="pin"/> is given.
-    /// </summary>
-    public string Uri(string? pin = null) =>
-        $"pkcs11:token={System.Uri.EscapeDataString(TokenLabel)};object={System.Uri.EscapeDataString(Label)};type=private"
-        + (pin is null ? string.Empty : "?pin-value=" + System.Uri.EscapeDataString(pin));
-}
-
-/// <summary>A SoftHSM token the fixture initialised.</summary>
-public sealed record SoftHsmToken(string Label, string UserPin, IReadOnlyDictionary<string, SoftHsmKey> Keys)
-{
-    /// <summary>The key labelled <paramref name="label"/>.</summary>
-    public SoftHsmKey this[string label] => Keys[label];
-}
+namespace Otter.Testing;
 
 /// <summary>
 /// A private SoftHSM2 installation for the test process: a temporary directory with its own
@@ -211,16 +173,4 @@ public sealed class SoftHsmFixture : IDisposable
 
     private ProcessResult Pkcs11Tool(SoftHsmToken token, params string[] arguments) =>
         ProcessRunner.Run("pkcs11-tool", ["--module", ModulePath, "--token-label", token.Label, .. arguments], _environment);
-}
-
-/// <summary>
-/// The xUnit collection of every test that uses <see cref="SoftHsmFixture"/>. Its tests run one
-/// at a time and not alongside other collections, because they change process-wide state
-/// (<c>OTTER_PKCS11_PIN</c>, token logins).
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class SoftHsmCollectionDefinition : ICollectionFixture<SoftHsmFixture>
-{
-    /// <summary>The collection name for <c>[Collection(...)]</c>.</summary>
-    public const string Name = "SoftHSM";
 }

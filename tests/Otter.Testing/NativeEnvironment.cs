@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Otter.Trust.Tests.TestSupport;
+namespace Otter.Testing;
 
 /// <summary>
 /// Sets environment variables that native libraries read with <c>getenv</c>. On Unix,
