@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Otter.Agent.Attestation;
+using Otter.Trust.Attestation;
 using Otter.Agent.Boot;
 using Otter.Agent.Health;
 using Otter.Agent.Platform;

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Otter.Agent.Attestation;
+using Otter.Trust.Attestation;
 
 namespace Otter.Agent.Cli;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Otter.Agent.Attestation;
 using Otter.Agent.Health;
 using Otter.Agent.Platform;
 
@@ -15,6 +14,4 @@ namespace Otter.Agent;
 [JsonSerializable(typeof(BootControl))]
 [JsonSerializable(typeof(DeviceIdentity))]
 [JsonSerializable(typeof(HealthConfig))]
-[JsonSerializable(typeof(AttestationQuote))]
-[JsonSerializable(typeof(QuoteBody))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Otter.Agent.Attestation;
+using Otter.Trust.Attestation;
 using Otter.Agent.Platform;
 using Otter.Trust.Bundles;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Otter.Agent.Attestation;
+using Otter.Trust.Attestation;
 using Otter.Agent.Tests.TestSupport;
 
 namespace Otter.Agent.Tests.Cli;
@@ -172,7 +172,7 @@ public sealed class AgentCliEndToEndTests
         var result = await AgentRunner.RunAsync("quote", "--device", device, "--nonce", "00112233445566778899aabbccddeeff");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var quote = JsonSerializer.Deserialize(result.Output, AgentJsonContext.Default.AttestationQuote)!;
+        var quote = JsonSerializer.Deserialize(result.Output, Otter.Trust.Attestation.AttestationJsonContext.Default.AttestationQuote)!;
         Assert.True(QuoteSigner.Verify(quote, TestKeys.PublicKey(key)));
         Assert.False(File.Exists(Path.Combine(device, "keys", "device.key")));
     }
@@ -230,6 +230,6 @@ public sealed class AgentCliEndToEndTests
     {
         var result = await AgentRunner.RunAsync("quote", "--device", factory.Device, "--nonce", nonce);
         Assert.True(result.ExitCode == 0, result.ToString());
-        return JsonSerializer.Deserialize(result.Output, AgentJsonContext.Default.AttestationQuote)!;
+        return JsonSerializer.Deserialize(result.Output, Otter.Trust.Attestation.AttestationJsonContext.Default.AttestationQuote)!;
     }
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using Otter.Agent.Attestation;
+using Otter.Trust.Attestation;
 
-namespace Otter.Agent.Tests.Attestation;
+namespace Otter.Trust.Tests.Attestation;
 
 /// <summary>The PCR-like register: SHA-256(register || measurement), from 32 zero bytes.</summary>
 public sealed class MeasurementRegisterTests

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Otter.Agent.Attestation;
+namespace Otter.Trust.Attestation;
 
 /// <summary>A TPM-PCR-like register: starts at 32 zero bytes; extending with h sets it to SHA-256(register || h).</summary>
 public sealed class MeasurementRegister

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Otter.Agent.Attestation;
+namespace Otter.Trust.Attestation;
 
 /// <summary>A quote signed by the device key: ECDSA P-256 over the canonical JSON of <see cref="Quote"/>.</summary>
 public sealed record AttestationQuote

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Otter.Trust.Json;
 using Otter.Trust.Keys;
 
-namespace Otter.Agent.Attestation;
+namespace Otter.Trust.Attestation;
 
 /// <summary>Signs and verifies attestation quotes.</summary>
 public static class QuoteSigner
@@ -29,5 +29,5 @@ public static class QuoteSigner
     }
 
     private static byte[] Canonical(QuoteBody body) =>
-        CanonicalJson.Serialize(JsonSerializer.SerializeToElement(body, AgentJsonContext.Default.QuoteBody));
+        CanonicalJson.Serialize(JsonSerializer.SerializeToElement(body, AttestationJsonContext.Default.QuoteBody));
 }

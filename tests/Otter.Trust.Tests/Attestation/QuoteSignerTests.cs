@@ -1,7 +1,7 @@
-using Otter.Agent.Attestation;
+using Otter.Trust.Attestation;
 using Otter.Trust.Keys;
 
-namespace Otter.Agent.Tests.Attestation;
+namespace Otter.Trust.Tests.Attestation;
 
 /// <summary>Quotes: ECDSA P-256 over the canonical JSON of the quote body.</summary>
 public sealed class QuoteSignerTests

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Otter.Agent.Attestation;
+namespace Otter.Trust.Attestation;
 
 /// <summary>What an attestation quote states: which image booted, measured how, for which challenge.</summary>
 public sealed record QuoteBody

@@ -1,0 +1,33 @@
+using System.Text.Json.Serialization;
+using Otter.Protocol.Device;
+using Otter.Protocol.Management;
+
+namespace Otter.Protocol;
+
+/// <summary>Source-generated JSON for every wire type; property names are snake_case.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    RespectNullableAnnotations = true,
+    AllowDuplicateProperties = false,
+    NumberHandling = JsonNumberHandling.Strict,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(EnrollRequest))]
+[JsonSerializable(typeof(EnrollResponse))]
+[JsonSerializable(typeof(CheckInRequest))]
+[JsonSerializable(typeof(CheckInResponse))]
+[JsonSerializable(typeof(DeviceReport))]
+[JsonSerializable(typeof(ReleaseInfo))]
+[JsonSerializable(typeof(List<ReleaseInfo>))]
+[JsonSerializable(typeof(PublishResult))]
+[JsonSerializable(typeof(DeviceView))]
+[JsonSerializable(typeof(List<DeviceView>))]
+[JsonSerializable(typeof(AssignmentRequest))]
+[JsonSerializable(typeof(TagRequest))]
+[JsonSerializable(typeof(AuditEntry))]
+[JsonSerializable(typeof(List<AuditEntry>))]
+[JsonSerializable(typeof(AuditVerification))]
+[JsonSerializable(typeof(ApiKeyRequest))]
+[JsonSerializable(typeof(ApiKeyCreated))]
+[JsonSerializable(typeof(DeviceEventView))]
+[JsonSerializable(typeof(List<DeviceEventView>))]
+public sealed partial class ProtocolJsonContext : JsonSerializerContext;
