@@ -14,6 +14,7 @@ internal static class OtterCli
             RepoCommand.Create(environment),
             LogCommand.Create(environment),
             BundleCommand.Create(environment),
+            ServerCommand.Create(environment),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -49,5 +49,22 @@ public sealed class KeyLoader(IPassphraseSource passphrases)
         return handle.GetSigner();
     }
 
+    /// <summary>
+    /// Opens the private key as an <see cref="ECDsa"/> object, for APIs that need one (a TLS
+    /// certificate's private key). A pkcs11: key stays in its token: the object signs through it.
+    /// </summary>
+    /// <exception cref="KeyException">The key cannot be found, read or used.</exception>
+    public ECDsa OpenPrivateKey(string reference)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reference);
+        if (IsPkcs11Uri(reference))
+        {
+            return Pkcs11Keys.OpenKey(Pkcs11Uri.Parse(reference));
+        }
+
+        var text = KeyFile.ReadText(Path.GetFullPath(reference));
+        return KeyFile.ReadPrivate(reference, text, passphrases);
+    }
+
     internal static ECDsa GenerateSoftwareKey() => EcdsaP256.Generate();
 }

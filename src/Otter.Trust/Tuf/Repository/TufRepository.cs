@@ -345,6 +345,16 @@ public sealed class TufRepository(TimeProvider timeProvider)
         return Change(directory, written, (root, false), (state.Targets.Signed, false), (snapshot, true), (timestamp, true));
     }
 
+    /// <summary>The targets the current top-level targets metadata lists (after checking the repository's signatures), with the path each is stored at.</summary>
+    public static IReadOnlyList<(string Name, TargetFile File, string StoredPath)> ListTargets(string directory)
+    {
+        using var repository = RepositoryDirectory.OpenExisting(directory);
+        var state = repository.Load();
+        return state.Targets.Signed.Targets
+            .Select(t => (t.Key, t.Value, repository.TargetPath(TargetNames.HashPrefixedPath(t.Key, t.Value.Hashes["sha256"]))))
+            .ToList();
+    }
+
     /// <summary>Keys, key lifetimes and metadata expiry of every top-level role.</summary>
     public RepositoryStatus Status(string directory)
     {

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Otter.Protocol.Management;
+using Otter.Server.Api;
+using Otter.Server.Data;
+
+namespace Otter.Server.Auth;
+
+/// <summary>Lets a management request through only with a valid API key of one of the allowed roles (admin always).</summary>
+internal sealed class RoleFilter(IReadOnlyList<string> roles) : IEndpointFilter
+{
+    public const string CallerKey = "otter.caller";
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var db = http.RequestServices.GetRequiredService<OtterDbContext>();
+        var logger = http.RequestServices.GetRequiredService<ILogger<RoleFilter>>();
+        var (caller, problem) = await ApiKeys.AuthenticateAsync(db, http.Request.Headers.Authorization, http.RequestAborted);
+        if (caller is null)
+        {
+            logger.LogWarning("refused {Method} {Path} from {Remote}: {Problem}", http.Request.Method, http.Request.Path, http.Connection.RemoteIpAddress, problem);
+            return Problems.Unauthorized(problem!);
+        }
+
+        if (caller.Role != Roles.Admin && !roles.Contains(caller.Role))
+        {
+            logger.LogWarning("refused {Method} {Path} to key {Key} ({Role}): needs {Roles}", http.Request.Method, http.Request.Path, caller.Name, caller.Role, string.Join("|", roles));
+            return Problems.Forbidden($"the API key {caller.Name} has role {caller.Role}; this needs {string.Join(" or ", roles.Prepend(Roles.Admin).Distinct())}.");
+        }
+
+        http.Items[CallerKey] = caller;
+        return await next(context);
+    }
+}

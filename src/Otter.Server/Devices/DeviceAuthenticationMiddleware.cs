@@ -1,0 +1,176 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Otter.Protocol.Device;
+using Otter.Protocol.Management;
+using Otter.Server.Api;
+using Otter.Server.Data;
+using Otter.Server.Pki;
+using Otter.Server.Setup;
+
+namespace Otter.Server.Devices;
+
+/// <summary>
+/// Guards <c>/device/v1</c>: only on the device endpoint; every call but enrollment needs the
+/// device's current fleet certificate or a fresh signed device token; then the per-device rate
+/// limit. Refusals are problem+json 401/403/429 and are logged.
+/// </summary>
+internal sealed partial class DeviceAuthenticationMiddleware(
+    RequestDelegate next,
+    ServerState state,
+    TimeProvider time,
+    TokenReplayCache replays,
+    DeviceLimiter limiter,
+    ILogger<DeviceAuthenticationMiddleware> logger)
+{
+    public const string DeviceKey = "otter.device";
+    public const string Prefix = "/device/v1";
+
+    public async Task InvokeAsync(HttpContext context, OtterDbContext db)
+    {
+        var onDeviceEndpoint = context.Features.Get<DeviceEndpointFeature>() is not null;
+        var isDevicePath = context.Request.Path.StartsWithSegments(Prefix, StringComparison.Ordinal);
+        if (onDeviceEndpoint != isDevicePath)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not found", onDeviceEndpoint
+                ? "the device endpoint serves only /device/v1; the management API, /repo and /log are on the API URL."
+                : "the device API is served on the device URL (client certificates), not here.");
+            return;
+        }
+
+        if (!isDevicePath)
+        {
+            await next(context);
+            return;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = state.Settings.DeviceBodyLimit;
+        }
+
+        if (context.Request.Path.Equals(Prefix + "/enroll", StringComparison.Ordinal))
+        {
+            if (limiter.TryAcquire("ip:" + context.Connection.RemoteIpAddress) is { } wait)
+            {
+                await TooManyAsync(context, wait, "address " + context.Connection.RemoteIpAddress);
+                return;
+            }
+
+            await next(context);
+            return;
+        }
+
+        var (device, problem, status) = await AuthenticateAsync(context, db);
+        if (device is null)
+        {
+            LogRefused(logger, context.Request.Method, context.Request.Path, context.Connection.RemoteIpAddress?.ToString(), problem!);
+            if (limiter.TryAcquire("ip:" + context.Connection.RemoteIpAddress) is { } wait)
+            {
+                await TooManyAsync(context, wait, "address " + context.Connection.RemoteIpAddress);
+                return;
+            }
+
+            await Problems.WriteAsync(context, status, status == StatusCodes.Status401Unauthorized ? "Unauthorized" : "Forbidden", problem!);
+            return;
+        }
+
+        if (limiter.TryAcquire("device:" + device.Id) is { } retry)
+        {
+            await TooManyAsync(context, retry, "device " + device.Id);
+            return;
+        }
+
+        context.Items[DeviceKey] = device;
+        await next(context);
+    }
+
+    private async Task<(DeviceRow? Device, string? Problem, int Status)> AuthenticateAsync(HttpContext context, OtterDbContext db)
+    {
+        var now = time.GetUtcNow();
+        var certificate = context.Connection.ClientCertificate;
+        DeviceRow? device;
+        if (certificate is not null)
+        {
+            if (ChainValidator.Check(certificate, state.FleetAnchors, [], now) is { } chainProblem)
+            {
+                return (null, $"client certificate refused: {chainProblem}; enroll again to get a fleet certificate.", StatusCodes.Status401Unauthorized);
+            }
+
+            if (!CertificateAuthority.AllowsClientAuth(certificate))
+            {
+                return (null, "client certificate refused: it is not for client authentication.", StatusCodes.Status401Unauthorized);
+            }
+
+            var id = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
+            device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, context.RequestAborted);
+            var presented = Convert.ToHexStringLower(SHA256.HashData(certificate.RawDataMemory.Span));
+            if (device?.CertificateSha256 is null
+                || !CryptographicOperations.FixedTimeEquals(Convert.FromHexString(device.CertificateSha256), Convert.FromHexString(presented)))
+            {
+                return (null, $"client certificate refused: it is not the current certificate of device {id} (replaced, revoked or never issued).", StatusCodes.Status401Unauthorized);
+            }
+        }
+        else if (DeviceToken.TryParse(context.Request.Headers.Authorization) is { } token)
+        {
+            var skew = Math.Abs(now.ToUnixTimeSeconds() - token.Timestamp);
+            if (skew > DeviceToken.Window.TotalSeconds)
+            {
+                return (null, $"device token refused: its timestamp is {skew} s away from the server's clock (at most {DeviceToken.Window.TotalSeconds} s); fix the device clock and sign a new request.", StatusCodes.Status401Unauthorized);
+            }
+
+            device = await db.Devices.FirstOrDefaultAsync(d => d.Id == token.DeviceId, context.RequestAborted);
+            if (device?.TokenSecret is null)
+            {
+                return (null, $"device token refused: no device {token.DeviceId} with a token secret.", StatusCodes.Status401Unauthorized);
+            }
+
+            context.Request.EnableBuffering();
+            byte[] bodyHash;
+            try
+            {
+                bodyHash = await SHA256.HashDataAsync(context.Request.Body, context.RequestAborted);
+            }
+            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return (null, $"the body is larger than the {state.Settings.DeviceBodyLimit} bytes the device API accepts.", StatusCodes.Status413PayloadTooLarge);
+            }
+
+            context.Request.Body.Position = 0;
+            var path = context.Request.Path.Value + context.Request.QueryString.Value;
+            if (!token.Verify(device.TokenSecret, context.Request.Method, path, bodyHash))
+            {
+                return (null, $"device token refused: the signature does not match this request for device {token.DeviceId}.", StatusCodes.Status401Unauthorized);
+            }
+
+            if (!replays.TryUse(token.DeviceId, token.Nonce))
+            {
+                return (null, "device token refused: this nonce was already used (a replayed request); sign every request afresh.", StatusCodes.Status401Unauthorized);
+            }
+        }
+        else
+        {
+            return (null, "a fleet client certificate or a signed device token (Authorization: Otter-Device …) is required; enroll first at /device/v1/enroll.", StatusCodes.Status401Unauthorized);
+        }
+
+        return device.Status switch
+        {
+            DeviceStatuses.Approved => (device, null, 0),
+            DeviceStatuses.Pending => (null, $"device {device.Id} waits for an operator's approval (`otter device approve {device.Id}`).", StatusCodes.Status403Forbidden),
+            DeviceStatuses.Quarantined => (null, $"device {device.Id} is quarantined; only remediation is allowed.", StatusCodes.Status403Forbidden),
+            _ => (null, $"device {device.Id} is {device.Status}; its credentials no longer work.", StatusCodes.Status403Forbidden),
+        };
+    }
+
+    private static async Task TooManyAsync(HttpContext context, int seconds, string who)
+    {
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests", $"{who} is over its request rate; retry after {seconds} s.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "device API refused {Method} {Path} from {Remote}: {Problem}")]
+    private static partial void LogRefused(ILogger logger, string method, string path, string? remote, string problem);
+}

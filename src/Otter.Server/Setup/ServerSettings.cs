@@ -1,0 +1,47 @@
+namespace Otter.Server.Setup;
+
+/// <summary><c>server.json</c>: what <c>otter server init</c> decided; <c>otter server run</c> starts from it.</summary>
+internal sealed record ServerSettings
+{
+    /// <summary>The name in the server's TLS certificate (besides localhost and loopback addresses).</summary>
+    public required string Hostname { get; init; }
+
+    /// <summary>Management API, <c>/repo</c> and <c>/log</c>.</summary>
+    public string ApiUrl { get; init; } = "https://127.0.0.1:8443";
+
+    /// <summary>The device API (client certificates).</summary>
+    public string DeviceUrl { get; init; } = "https://127.0.0.1:8444";
+
+    /// <summary>The base URL devices are told to fetch <c>/repo</c> and <c>/log</c> from; the API URL when absent.</summary>
+    public string? PublicUrl { get; init; }
+
+    /// <summary>A PostgreSQL URL or connection string; SQLite in the data directory when absent.</summary>
+    public string? Database { get; init; }
+
+    /// <summary>Online keys: files relative to the data directory, or pkcs11: URIs.</summary>
+    public required ServerKeys Keys { get; init; }
+
+    /// <summary>The transparency log's origin.</summary>
+    public required string LogOrigin { get; init; }
+
+    /// <summary>Approve enrolling devices at once (true) or keep them pending for an operator.</summary>
+    public bool AutoApprove { get; init; } = true;
+
+    /// <summary>Lifetime of issued device certificates.</summary>
+    public int DeviceCertificateDays { get; init; } = 365;
+
+    /// <summary>Device API requests allowed per device per minute (token bucket; bursts up to this number).</summary>
+    public int DeviceRequestsPerMinute { get; init; } = 120;
+
+    /// <summary>Largest device API request body.</summary>
+    public long DeviceBodyLimit { get; init; } = 64 * 1024;
+
+    /// <summary>Largest management API JSON body.</summary>
+    public long ApiBodyLimit { get; init; } = 1024 * 1024;
+
+    /// <summary>Largest release bundle upload.</summary>
+    public long ReleaseLimit { get; init; } = 8L * 1024 * 1024 * 1024;
+
+    /// <summary>Seconds devices are asked to wait between check-ins.</summary>
+    public int CheckInIntervalSeconds { get; init; } = 60;
+}
