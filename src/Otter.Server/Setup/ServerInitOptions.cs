@@ -38,6 +38,9 @@ public sealed record ServerInitOptions
     /// <summary>Device API URL to record.</summary>
     public string? DeviceUrl { get; init; }
 
+    /// <summary>PBKDF2 iterations for the key files init generates (lower only for tests and throw-away demos).</summary>
+    public int KeyFileIterations { get; init; } = KeyFile.Pbkdf2Iterations;
+
     /// <summary>Keep enrolling devices pending until approved.</summary>
     public bool RequireApproval { get; init; }
 }

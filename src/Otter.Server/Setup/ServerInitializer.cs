@@ -63,7 +63,7 @@ public static class ServerInitializer
 
                 var path = Path.Combine(paths.Keys, name + ".key");
                 using var key = EcdsaP256.Generate();
-                KeyFile.Write(path, key, once.GetPassphrase(path, confirm: true));
+                KeyFile.Write(path, key, once.GetPassphrase(path, confirm: true), options.KeyFileIterations);
                 generated.Add(path);
                 return Path.GetRelativePath(paths.Root, path);
             }
@@ -114,8 +114,8 @@ public static class ServerInitializer
             using (var caKey = EcdsaP256.Generate())
             using (var tlsKey = EcdsaP256.Generate())
             {
-                KeyFile.Write(paths.CaKey, caKey, once.GetPassphrase(paths.CaKey, confirm: true));
-                KeyFile.Write(paths.TlsKey, tlsKey, once.GetPassphrase(paths.TlsKey, confirm: true));
+                KeyFile.Write(paths.CaKey, caKey, once.GetPassphrase(paths.CaKey, confirm: true), options.KeyFileIterations);
+                KeyFile.Write(paths.TlsKey, tlsKey, once.GetPassphrase(paths.TlsKey, confirm: true), options.KeyFileIterations);
                 var caSigner = Open(keys.Ca, "CA").GetSigner();
                 using var ca = CertificateAuthority.CreateRoot($"Otter fleet CA ({hostname})", caSigner, now, 20);
                 using var tls = CertificateAuthority.IssueServer(ca, caSigner, tlsKey, hostname, now);
