@@ -1,3 +1,5 @@
+using Xunit;
+
 namespace Otter.Testing;
 
 /// <summary>A fact that needs PostgreSQL: skipped with the reason locally, failed under CI=true.</summary>
