@@ -7,6 +7,7 @@ using Otter.Protocol.Management;
 using Otter.Server.Audit;
 using Otter.Server.Auth;
 using Otter.Server.Data;
+using Otter.Server.Hosting;
 using Otter.Server.Setup;
 using Otter.Trust;
 using Otter.Trust.Attestation;
@@ -55,8 +56,11 @@ internal sealed class ReleasePublisher(ServerState state, AuditLog audit, TimePr
                     throw new ReleaseException(StatusCodes.Status409Conflict, $"a release named {name} was published meanwhile; publish under a new name.");
                 }
 
+                CrashPoints.Reach(CrashPoints.PublishReceived);
+
                 // The TUF change is synchronous file work; run it off the request thread.
                 var (added, logIndex) = await Task.Run(() => AddToRepository(name, upload, manifest), CancellationToken.None);
+                CrashPoints.Reach(CrashPoints.PublishCommitted);
                 var row = new ReleaseRow
                 {
                     Name = name,
@@ -180,6 +184,7 @@ internal sealed class ReleasePublisher(ServerState state, AuditLog audit, TimePr
                     };
                     var appended = state.Log.AppendAsync([record.ToEntry()]).GetAwaiter().GetResult();
                     logIndex = appended.FirstIndex;
+                    CrashPoints.Reach(CrashPoints.PublishLogged);
                     var signed = (JsonObject)draft.Custom!.DeepClone();
                     signed["otter_log"] = new JsonObject { ["origin"] = state.Log.Config.Origin, ["index"] = appended.FirstIndex };
                     return signed;

@@ -12,12 +12,19 @@ namespace Otter.Server.Releases;
 /// <summary>
 /// At start: a release whose TUF metadata was committed but whose database row was not (the
 /// server died in between) is complete and public, so its row is restored from the signed
-/// metadata and the stored bundle.
+/// metadata and the stored bundle. Uploads left behind by a crash are removed.
 /// </summary>
 internal sealed partial class ReleaseReconciler(ServerState state, TimeProvider time, ILogger<ReleaseReconciler> logger)
 {
     public async Task RunAsync(OtterDbContext db, CancellationToken cancellationToken)
     {
+        // Uploads a crash interrupted were never published: drop them.
+        Directory.CreateDirectory(state.Paths.Uploads);
+        foreach (var stale in Directory.EnumerateFiles(state.Paths.Uploads, "*.upload"))
+        {
+            File.Delete(stale);
+        }
+
         var known = (await db.Releases.AsNoTracking().Select(r => r.Name).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var restored = 0;
         foreach (var (name, file, stored) in TufRepository.ListTargets(state.Paths.Repository))
