@@ -136,6 +136,9 @@ public sealed class OtterServerHost : IAsyncDisposable
         // Kestrel writes the bound port back into the listen options (it differs when 0 was asked for).
         ApiUrl = Bound(_listeners[0].IPEndPoint!);
         DeviceUrl = Bound(_listeners[1].IPEndPoint!);
+        _state.BoundApiUrl = _listeners[0].IPEndPoint!.Address.Equals(IPAddress.Any) || _listeners[0].IPEndPoint!.Address.Equals(IPAddress.IPv6Any)
+            ? new Uri($"https://{_state.Settings.Hostname}:{ApiUrl.Port}/")
+            : ApiUrl;
     }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled.</summary>

@@ -51,8 +51,11 @@ internal sealed class ServerState : IDisposable
     /// <summary>One publish (TUF + log) at a time.</summary>
     public SemaphoreSlim PublishLock { get; } = new(1, 1);
 
-    /// <summary>The base URL devices fetch <c>/repo</c> and <c>/log</c> from.</summary>
-    public string PublicUrl => (Settings.PublicUrl ?? Settings.ApiUrl).TrimEnd('/');
+    /// <summary>The management endpoint as bound (its real port), once listening.</summary>
+    public Uri? BoundApiUrl { get; set; }
+
+    /// <summary>The base URL devices fetch <c>/repo</c> and <c>/log</c> from: the configured public URL, else the bound API endpoint.</summary>
+    public string PublicUrl => (Settings.PublicUrl ?? BoundApiUrl?.AbsoluteUri ?? Settings.ApiUrl).TrimEnd('/');
 
     public static ServerSettings ReadSettings(ServerPaths paths)
     {
