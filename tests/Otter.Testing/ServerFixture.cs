@@ -49,6 +49,9 @@ public sealed class ServerFixture : IAsyncDisposable
     /// <summary>Device API base URL.</summary>
     public Uri DeviceUrl => _host?.DeviceUrl ?? throw new InvalidOperationException("the server is not running.");
 
+    /// <summary>The running server's services.</summary>
+    public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("the server is not running.");
+
     /// <summary>The passphrase source for the server's keys.</summary>
     public static IPassphraseSource Passphrases { get; } = new FixedPassphraseSource(TestKeys.Passphrase);
 

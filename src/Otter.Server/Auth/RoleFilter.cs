@@ -17,16 +17,19 @@ internal sealed class RoleFilter(IReadOnlyList<string> roles) : IEndpointFilter
         var http = context.HttpContext;
         var db = http.RequestServices.GetRequiredService<OtterDbContext>();
         var logger = http.RequestServices.GetRequiredService<ILogger<RoleFilter>>();
+        var metrics = http.RequestServices.GetRequiredService<Hosting.ServerMetrics>();
         var (caller, problem) = await ApiKeys.AuthenticateAsync(db, http.Request.Headers.Authorization, http.RequestAborted);
         if (caller is null)
         {
             logger.LogWarning("refused {Method} {Path} from {Remote}: {Problem}", http.Request.Method, http.Request.Path, http.Connection.RemoteIpAddress, problem);
+            metrics.ApiRefused(StatusCodes.Status401Unauthorized);
             return Problems.Unauthorized(problem!);
         }
 
         if (caller.Role != Roles.Admin && !roles.Contains(caller.Role))
         {
             logger.LogWarning("refused {Method} {Path} to key {Key} ({Role}): needs {Roles}", http.Request.Method, http.Request.Path, caller.Name, caller.Role, string.Join("|", roles));
+            metrics.ApiRefused(StatusCodes.Status403Forbidden);
             return Problems.Forbidden($"the API key {caller.Name} has role {caller.Role}; this needs {string.Join(" or ", roles.Prepend(Roles.Admin).Distinct())}.");
         }
 

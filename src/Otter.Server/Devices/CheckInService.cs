@@ -10,7 +10,7 @@ using Otter.Trust.Keys;
 namespace Otter.Server.Devices;
 
 /// <summary>Check-in and reports: record what the device says, judge its attestation, hand out its action.</summary>
-internal sealed class CheckInService(ServerState state, TimeProvider time)
+internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics metrics, TimeProvider time)
 {
     public async Task<CheckInResponse> CheckInAsync(OtterDbContext db, DeviceRow device, CheckInRequest request, CancellationToken cancellationToken)
     {
@@ -31,6 +31,7 @@ internal sealed class CheckInService(ServerState state, TimeProvider time)
         var action = await ActionAsync(db, device, booted, cancellationToken);
         device.PendingNonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         await db.SaveChangesAsync(cancellationToken);
+        metrics.CheckIn();
         return new CheckInResponse
         {
             Action = action is null ? DeviceActions.None : DeviceActions.Update,

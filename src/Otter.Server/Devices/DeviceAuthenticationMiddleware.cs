@@ -24,6 +24,7 @@ internal sealed partial class DeviceAuthenticationMiddleware(
     TimeProvider time,
     TokenReplayCache replays,
     DeviceLimiter limiter,
+    Hosting.ServerMetrics metrics,
     ILogger<DeviceAuthenticationMiddleware> logger)
 {
     public const string DeviceKey = "otter.device";
@@ -74,7 +75,8 @@ internal sealed partial class DeviceAuthenticationMiddleware(
                 return;
             }
 
-            await Problems.WriteAsync(context, status, status == StatusCodes.Status401Unauthorized ? "Unauthorized" : "Forbidden", problem!);
+            metrics.DeviceRefused(status);
+            await Problems.WriteAsync(context, status, status switch { StatusCodes.Status401Unauthorized => "Unauthorized", StatusCodes.Status413PayloadTooLarge => "Payload too large", _ => "Forbidden" }, problem!);
             return;
         }
 
@@ -165,8 +167,9 @@ internal sealed partial class DeviceAuthenticationMiddleware(
         };
     }
 
-    private static async Task TooManyAsync(HttpContext context, int seconds, string who)
+    private async Task TooManyAsync(HttpContext context, int seconds, string who)
     {
+        metrics.DeviceRefused(StatusCodes.Status429TooManyRequests);
         context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests", $"{who} is over its request rate; retry after {seconds} s.");
     }

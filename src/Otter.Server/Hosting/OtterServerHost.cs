@@ -39,6 +39,9 @@ public sealed class OtterServerHost : IAsyncDisposable
     /// <summary>The bound device URL.</summary>
     public Uri DeviceUrl { get; private set; } = null!;
 
+    /// <summary>The server's services (for tests and the embedded demo).</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>The fleet CA certificate (what clients trust the server's TLS certificate through).</summary>
     public X509Certificate2 CaCertificate => _state.CaCertificate;
 

@@ -21,6 +21,8 @@ internal static class ServerServices
         services.AddSingleton(state.Paths);
         services.AddSingleton(time);
         services.AddDbContextPool<OtterDbContext>(options => DatabaseOptions.Configure(options, state.Settings.Database, state.Paths.SqliteDatabase));
+        services.AddMetrics();
+        services.AddSingleton<ServerMetrics>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<TokenReplayCache>();
         services.AddSingleton<DeviceLimiter>();
@@ -28,6 +30,8 @@ internal static class ServerServices
         services.AddSingleton<CheckInService>();
         services.AddSingleton<ReleasePublisher>();
         services.AddSingleton<ReleaseReconciler>();
+        services.AddSingleton<Repository.MetadataRefresher>();
+        services.AddHostedService(provider => provider.GetRequiredService<Repository.MetadataRefresher>());
         services.AddProblemDetails();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default));
