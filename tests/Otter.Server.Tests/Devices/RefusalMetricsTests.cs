@@ -6,7 +6,7 @@ using Otter.Protocol.Device;
 namespace Otter.Server.Tests.Devices;
 
 /// <summary>Refused device requests are counted on the Otter.Server meter, by status.</summary>
-[Collection(Otter.Server.Tests.Support.SerialCollection.Name)]
+[Collection(Otter.Server.Tests.Support.SerialTests.Name)]
 public sealed class RefusalMetricsTests
 {
     [Fact]
