@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
 using Otter.Server.Hosting;
 using Otter.Server.Setup;
 using Otter.Trust.Keys;
@@ -49,6 +50,9 @@ public sealed class ServerFixture : IAsyncDisposable
     /// <summary>Device API base URL.</summary>
     public Uri DeviceUrl => _host?.DeviceUrl ?? throw new InvalidOperationException("the server is not running.");
 
+    /// <summary>Everything the server logged (information and above).</summary>
+    public CapturingLoggerProvider Logs { get; } = new();
+
     /// <summary>The running server's services.</summary>
     public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("the server is not running.");
 
@@ -87,7 +91,7 @@ public sealed class ServerFixture : IAsyncDisposable
             new ServerRunOptions { DataDirectory = DataDirectory, ApiUrl = apiUrl, DeviceUrl = deviceUrl, Database = _database },
             Passphrases,
             _time,
-            logging: _ => { });
+            logging: builder => builder.AddProvider(Logs));
         await _host.StartAsync();
     }
 

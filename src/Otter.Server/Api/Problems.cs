@@ -17,8 +17,7 @@ internal static class Problems
 
     public static IResult TooLarge(string detail) => Create(StatusCodes.Status413PayloadTooLarge, "Payload too large", detail);
 
-    public static IResult Create(int status, string title, string detail) =>
-        Results.Problem(statusCode: status, title: title, detail: detail);
+    public static IResult Create(int status, string title, string detail) => new ProblemResult(status, title, detail);
 
     /// <summary>Writes a problem straight to the response (for middleware).</summary>
     public static Task WriteAsync(HttpContext context, int status, string title, string detail) =>

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Otter.Protocol.Management;
 using Otter.Server.Api;
 using Otter.Server.Data;
@@ -16,19 +15,18 @@ internal sealed class RoleFilter(IReadOnlyList<string> roles) : IEndpointFilter
     {
         var http = context.HttpContext;
         var db = http.RequestServices.GetRequiredService<OtterDbContext>();
-        var logger = http.RequestServices.GetRequiredService<ILogger<RoleFilter>>();
         var metrics = http.RequestServices.GetRequiredService<Hosting.ServerMetrics>();
         var (caller, problem) = await ApiKeys.AuthenticateAsync(db, http.Request.Headers.Authorization, http.RequestAborted);
         if (caller is null)
         {
-            logger.LogWarning("refused {Method} {Path} from {Remote}: {Problem}", http.Request.Method, http.Request.Path, http.Connection.RemoteIpAddress, problem);
             metrics.ApiRefused(StatusCodes.Status401Unauthorized);
             return Problems.Unauthorized(problem!);
         }
 
         if (caller.Role != Roles.Admin && !roles.Contains(caller.Role))
         {
-            logger.LogWarning("refused {Method} {Path} to key {Key} ({Role}): needs {Roles}", http.Request.Method, http.Request.Path, caller.Name, caller.Role, string.Join("|", roles));
+            // Known for the refusal log line, though the request goes no further.
+            http.Items[CallerKey] = caller;
             metrics.ApiRefused(StatusCodes.Status403Forbidden);
             return Problems.Forbidden($"the API key {caller.Name} has role {caller.Role}; this needs {string.Join(" or ", roles.Prepend(Roles.Admin).Distinct())}.");
         }

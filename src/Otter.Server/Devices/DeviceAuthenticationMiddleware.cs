@@ -3,7 +3,6 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Otter.Protocol.Device;
 using Otter.Protocol.Management;
 using Otter.Server.Api;
@@ -18,14 +17,13 @@ namespace Otter.Server.Devices;
 /// device's current fleet certificate or a fresh signed device token; then the per-device rate
 /// limit. Refusals are problem+json 401/403/429 and are logged.
 /// </summary>
-internal sealed partial class DeviceAuthenticationMiddleware(
+internal sealed class DeviceAuthenticationMiddleware(
     RequestDelegate next,
     ServerState state,
     TimeProvider time,
     TokenReplayCache replays,
     DeviceLimiter limiter,
-    Hosting.ServerMetrics metrics,
-    ILogger<DeviceAuthenticationMiddleware> logger)
+    Hosting.ServerMetrics metrics)
 {
     public const string DeviceKey = "otter.device";
     public const string Prefix = "/device/v1";
@@ -68,7 +66,6 @@ internal sealed partial class DeviceAuthenticationMiddleware(
         var (device, problem, status) = await AuthenticateAsync(context, db);
         if (device is null)
         {
-            LogRefused(logger, context.Request.Method, context.Request.Path, context.Connection.RemoteIpAddress?.ToString(), problem!);
             if (limiter.TryAcquire("ip:" + context.Connection.RemoteIpAddress) is { } wait)
             {
                 await TooManyAsync(context, wait, "address " + context.Connection.RemoteIpAddress);
@@ -173,7 +170,4 @@ internal sealed partial class DeviceAuthenticationMiddleware(
         context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests", $"{who} is over its request rate; retry after {seconds} s.");
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "device API refused {Method} {Path} from {Remote}: {Problem}")]
-    private static partial void LogRefused(ILogger logger, string method, string path, string? remote, string problem);
 }

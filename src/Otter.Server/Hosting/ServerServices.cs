@@ -42,6 +42,7 @@ internal static class ServerServices
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<RefusalLoggingMiddleware>();
         app.UseMiddleware<DeviceAuthenticationMiddleware>();
         Serve(app, "/repo/metadata", Path.Combine(state.Paths.Repository, "metadata"), mutable: true);
         Serve(app, "/repo/targets", Path.Combine(state.Paths.Repository, "targets"), mutable: false);

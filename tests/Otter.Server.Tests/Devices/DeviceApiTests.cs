@@ -40,7 +40,7 @@ public sealed class DeviceApiTests
 
         using var response = await server.Device().PostAsJsonAsync("device/v1/checkin", EmptyCheckIn, ProtocolJsonContext.Default.CheckInRequest);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "client certificate or a signed device token");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.Unauthorized, "client certificate or a signed device token");
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class DeviceApiTests
 
         using var response = await server.Device(forgedWithKey).PostAsJsonAsync("device/v1/checkin", EmptyCheckIn, ProtocolJsonContext.Default.CheckInRequest);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "does not chain");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.Unauthorized, "does not chain");
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class DeviceApiTests
 
         using var response = await device.Client(server).PostAsJsonAsync("device/v1/checkin", EmptyCheckIn, ProtocolJsonContext.Default.CheckInRequest);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "expired");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.Unauthorized, "expired");
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class DeviceApiTests
 
         using var response = await server.Device(old).PostAsJsonAsync("device/v1/checkin", EmptyCheckIn, ProtocolJsonContext.Default.CheckInRequest);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "not the current certificate");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.Unauthorized, "not the current certificate");
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class DeviceApiTests
         using var other = await alice.Client(server).GetAsync($"device/v1/devices/{bob.Id}");
 
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
-        await Http.AssertProblemAsync(other, HttpStatusCode.Forbidden, "only its own record");
+        await Http.AssertRefusedAsync(server, other, HttpStatusCode.Forbidden, "only its own record");
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class DeviceApiTests
         using var refused = await client.SendAsync(replay);
 
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
-        await Http.AssertProblemAsync(refused, HttpStatusCode.Unauthorized, "already used");
+        await Http.AssertRefusedAsync(server, refused, HttpStatusCode.Unauthorized, "already used");
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class DeviceApiTests
         using var request = device.TokenRequest(HttpMethod.Post, "device/v1/checkin", json, DateTimeOffset.UtcNow.AddSeconds(-301));
         using var response = await server.Device().SendAsync(request);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "clock");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.Unauthorized, "clock");
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class DeviceApiTests
 
         using var response = await server.Device().SendAsync(altered);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "signature does not match");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.Unauthorized, "signature does not match");
     }
 
     [Theory]
@@ -159,7 +159,7 @@ public sealed class DeviceApiTests
 
         using var response = await device.Client(server).PostAsJsonAsync("device/v1/checkin", EmptyCheckIn, ProtocolJsonContext.Default.CheckInRequest);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.Forbidden, fragment);
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.Forbidden, fragment);
     }
 
     [Fact]
@@ -172,8 +172,8 @@ public sealed class DeviceApiTests
         using var response = await device.Client(server).PostAsJsonAsync("device/v1/checkin", EmptyCheckIn, ProtocolJsonContext.Default.CheckInRequest);
         using var enroll = await device.EnrollAsync(server);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "not the current certificate");
-        await Http.AssertProblemAsync(enroll, HttpStatusCode.Forbidden, "decommissioned");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.Unauthorized, "not the current certificate");
+        await Http.AssertRefusedAsync(server, enroll, HttpStatusCode.Forbidden, "decommissioned");
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed class DeviceApiTests
 
         using var response = await device.Client(server).PostAsync("device/v1/checkin", new StringContent("{\"security_counter\": \"many\"}", Encoding.UTF8, "application/json"));
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.BadRequest, "security_counter");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.BadRequest, "security_counter");
     }
 
     [Fact]
@@ -196,7 +196,7 @@ public sealed class DeviceApiTests
 
         using var response = await device.Client(server).PostAsync("device/v1/checkin", new StringContent(huge, Encoding.UTF8, "application/json"));
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "larger");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.RequestEntityTooLarge, "larger");
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public sealed class DeviceApiTests
 
         using var response = await device.Client(server).PostAsJsonAsync("device/v1/reports", new DeviceReport { Phase = "exploded" }, ProtocolJsonContext.Default.DeviceReport);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.BadRequest, "exploded");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.BadRequest, "exploded");
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public sealed class DeviceApiTests
 
         using var response = await client.PostAsJsonAsync("device/v1/checkin", EmptyCheckIn, ProtocolJsonContext.Default.CheckInRequest);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.NotFound, "device URL");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.NotFound, "device URL");
     }
 
     [Fact]
@@ -249,7 +249,7 @@ public sealed class DeviceApiTests
         using (limited)
         {
             Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero, "429 must carry Retry-After");
-            await Http.AssertProblemAsync(limited, HttpStatusCode.TooManyRequests, flooder.Id);
+            await Http.AssertRefusedAsync(server, limited, HttpStatusCode.TooManyRequests, flooder.Id);
         }
 
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);

@@ -40,7 +40,7 @@ public sealed class EnrollmentTests
         device.Rekey();
         using var second = await device.EnrollAsync(server);
 
-        await Http.AssertProblemAsync(second, HttpStatusCode.Conflict, "already enrolled with another key");
+        await Http.AssertRefusedAsync(server, second, HttpStatusCode.Conflict, "already enrolled with another key");
         Assert.Equal(original, device.ClientCertificate!.Thumbprint);
         var events = await server.Api().GetFromJsonAsync($"api/v1/devices/{device.Id}/events", ProtocolJsonContext.Default.ListDeviceEventView);
         Assert.Contains(events!, e => e.Kind == "cloned-identity");
@@ -72,7 +72,7 @@ public sealed class EnrollmentTests
 
         using var response = await device.EnrollAsync(server);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.Forbidden, "trust-manufacturer");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.Forbidden, "trust-manufacturer");
         using var list = await server.Api().GetAsync($"api/v1/devices/{device.Id}");
         Assert.Equal(HttpStatusCode.NotFound, list.StatusCode);
     }
@@ -85,7 +85,7 @@ public sealed class EnrollmentTests
 
         using var response = await device.EnrollAsync(server);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.Forbidden, "expired");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.Forbidden, "expired");
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class EnrollmentTests
 
         using var response = await server.Device().PostAsJsonAsync("device/v1/enroll", request, ProtocolJsonContext.Default.EnrollRequest);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.Forbidden, "factory_signature");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.Forbidden, "factory_signature");
     }
 
     [Theory]
@@ -110,7 +110,7 @@ public sealed class EnrollmentTests
 
         using var response = await server.Device().PostAsJsonAsync("device/v1/enroll", device.EnrollRequest() with { Csr = csr }, ProtocolJsonContext.Default.EnrollRequest);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.BadRequest, fragment);
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.BadRequest, fragment);
         var devices = await server.Api().GetFromJsonAsync("api/v1/devices", ProtocolJsonContext.Default.ListDeviceView);
         Assert.Empty(devices!);
     }
@@ -129,7 +129,7 @@ public sealed class EnrollmentTests
 
         using var response = await server.Device().PostAsJsonAsync("device/v1/enroll", request, ProtocolJsonContext.Default.EnrollRequest);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.BadRequest, "CN=" + device.Id);
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.BadRequest, "CN=" + device.Id);
     }
 
     [Fact]

@@ -63,7 +63,7 @@ public sealed class FleetFlowTests
 
         using var response = await server.Api().PostAsJsonAsync($"api/v1/devices/{device.Id}/assignment", new AssignmentRequest { Release = "fw/other.bundle" }, ProtocolJsonContext.Default.AssignmentRequest);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.BadRequest, "cam-z9");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.BadRequest, "cam-z9");
     }
 
     private static async Task AssignedUpdateAsync(string? database)

@@ -76,7 +76,7 @@ public sealed class ReleasePublishingTests
 
         using var response = await TestReleases.PostAsync(server.Api(), name, bundle);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.BadRequest, name);
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.BadRequest, name);
         Assert.Equal(before, DirectorySnapshot.Take(Path.Combine(server.DataDirectory, "repo")));
         Assert.Empty((await server.Api().GetFromJsonAsync("api/v1/releases", ProtocolJsonContext.Default.ListReleaseInfo))!);
     }
@@ -90,7 +90,7 @@ public sealed class ReleasePublishingTests
 
         using var response = await TestReleases.PostAsync(server.Api(), "junk.bundle", junk);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.BadRequest, "not a valid Otter bundle");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.BadRequest, "not a valid Otter bundle");
         Assert.Empty(TufRepository.ListTargets(Path.Combine(server.DataDirectory, "repo")));
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "uploads")));
     }
@@ -104,7 +104,7 @@ public sealed class ReleasePublishingTests
 
         using var response = await TestReleases.PostAsync(server.Api(), "fw.bundle", bundle);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.Conflict, "immutable");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.Conflict, "immutable");
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class ReleasePublishingTests
 
         using var response = await TestReleases.PostAsync(server.Api(auditorKey), "fw.bundle", bundle);
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.Forbidden, "role auditor");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.Forbidden, "role auditor");
         Assert.Empty(TufRepository.ListTargets(Path.Combine(server.DataDirectory, "repo")));
     }
 
@@ -127,7 +127,7 @@ public sealed class ReleasePublishingTests
 
         using var response = await server.Api("otter_000000000000_nope").GetAsync("api/v1/releases");
 
-        await Http.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "not valid");
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.Unauthorized, "not valid");
     }
 
     [Fact]
@@ -153,6 +153,35 @@ public sealed class ReleasePublishingTests
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "uploads")));
         Assert.Empty(TufRepository.ListTargets(Path.Combine(server.DataDirectory, "repo")));
         Assert.Empty((await server.Api().GetFromJsonAsync("api/v1/releases", ProtocolJsonContext.Default.ListReleaseInfo))!);
+    }
+
+    [Fact]
+    public async Task Publish_BundleOverTheLimit_PayloadTooLargeAndNothingStored()
+    {
+        await using var server = await ServerFixture.StartAsync();
+        await server.StopAsync();
+        var settings = Path.Combine(server.DataDirectory, "server.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(settings))!;
+        json["release_limit"] = 64 * 1024;
+        await File.WriteAllTextAsync(settings, json.ToJsonString());
+        await server.StartServerAsync();
+        var bundle = TestReleases.Bundle(server.WorkDirectory, "1.0.0", osBytes: 256 * 1024);
+
+        using var response = await TestReleases.PostAsync(server.Api(), "big.bundle", bundle);
+
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.RequestEntityTooLarge, "release_limit");
+        Assert.Empty(TufRepository.ListTargets(Path.Combine(server.DataDirectory, "repo")));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "uploads")));
+    }
+
+    [Fact]
+    public async Task Tag_MalformedJson_BadRequestNamingTheField()
+    {
+        await using var server = await ServerFixture.StartAsync();
+
+        using var response = await server.Api().PostAsync("api/v1/devices/x/tags", new StringContent("{\"add\": 5}", System.Text.Encoding.UTF8, "application/json"));
+
+        await Http.AssertRefusedAsync(server, response, HttpStatusCode.BadRequest, "$.add");
     }
 
     [Fact]

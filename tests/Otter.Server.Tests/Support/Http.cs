@@ -17,4 +17,11 @@ internal static class Http
         Assert.Contains(fragment, detail, StringComparison.OrdinalIgnoreCase);
         return detail;
     }
+
+    /// <summary>As <see cref="AssertProblemAsync"/>, and the server logged the refusal with its detail.</summary>
+    public static async Task AssertRefusedAsync(ServerFixture server, HttpResponseMessage response, HttpStatusCode status, string fragment)
+    {
+        var detail = await AssertProblemAsync(response, status, fragment);
+        Assert.Contains(server.Logs.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains($"with {(int)status}", StringComparison.Ordinal) && line.Contains(detail, StringComparison.Ordinal));
+    }
 }
