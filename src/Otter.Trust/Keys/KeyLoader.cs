@@ -49,5 +49,23 @@ public sealed class KeyLoader(IPassphraseSource passphrases)
         return handle.GetSigner();
     }
 
+    /// <summary>
+    /// Opens the private key as an <see cref="ECDsa"/>, for X.509 work (certificate requests, TLS
+    /// client certificates). A pkcs11: key stays in its token: the object signs there and exports
+    /// only its public half. The caller owns and disposes it.
+    /// </summary>
+    /// <exception cref="KeyException">The key cannot be found, read or used, or the file holds only a public key.</exception>
+    public ECDsa OpenEcdsa(string reference)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reference);
+        if (IsPkcs11Uri(reference))
+        {
+            return Pkcs11Keys.OpenKey(Pkcs11Uri.Parse(reference));
+        }
+
+        var text = KeyFile.ReadText(Path.GetFullPath(reference));
+        return KeyFile.ReadPrivate(reference, text, passphrases);
+    }
+
     internal static ECDsa GenerateSoftwareKey() => EcdsaP256.Generate();
 }
