@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Otter.Agent.Fleet;
 using Otter.Agent.Health;
 using Otter.Agent.Platform;
 
@@ -14,4 +15,6 @@ namespace Otter.Agent;
 [JsonSerializable(typeof(BootControl))]
 [JsonSerializable(typeof(DeviceIdentity))]
 [JsonSerializable(typeof(HealthConfig))]
+[JsonSerializable(typeof(FleetState))]
+[JsonSerializable(typeof(ProblemDocument))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

@@ -25,6 +25,14 @@ public sealed record DeviceIdentity
     [JsonPropertyName("log_public_key")]
     public required string LogPublicKey { get; init; }
 
+    /// <summary>The factory identity certificate, a path relative to the device (<c>factory/identity.pem</c>); null when the device has none.</summary>
+    [JsonPropertyName("factory_certificate")]
+    public string? FactoryCertificate { get; init; }
+
+    /// <summary>The factory identity key: a key file path relative to the device (<c>factory/identity.key</c>), an absolute path, or a pkcs11: URI; null when the device has none.</summary>
+    [JsonPropertyName("factory_key")]
+    public string? FactoryKey { get; init; }
+
     /// <summary>Trial boots a new install gets.</summary>
     [JsonPropertyName("boot_attempts")]
     public int BootAttempts { get; init; } = 3;

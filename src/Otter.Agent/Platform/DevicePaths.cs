@@ -24,6 +24,24 @@ public static class DevicePaths
     /// <summary>The last accepted log checkpoint.</summary>
     public const string LogCheckpoint = "state/log-checkpoint";
 
+    /// <summary>The fleet CA certificate (PEM) the server's TLS certificate must chain to; absent on offline devices.</summary>
+    public const string FleetCa = "fleet/ca.pem";
+
+    /// <summary>The fleet certificate (PEM) the server issued at enrollment, for the device key.</summary>
+    public const string FleetCertificate = "fleet/cert.pem";
+
+    /// <summary>The base64 secret for signed device tokens, issued at enrollment (mode 0600).</summary>
+    public const string FleetTokenSecret = "fleet/token.secret";
+
+    /// <summary>What the agent keeps between check-ins (the attestation nonce).</summary>
+    public const string FleetState = "fleet/state.json";
+
+    /// <summary>The factory identity certificate (PEM, leaf first).</summary>
+    public const string FactoryCertificate = "factory/identity.pem";
+
+    /// <summary>The generated factory identity key (an encrypted key file like the device key).</summary>
+    public const string FactoryKey = "factory/identity.key";
+
     /// <summary>A slot's directory.</summary>
     public static string Slot(string slot) => $"slots/{slot}";
 

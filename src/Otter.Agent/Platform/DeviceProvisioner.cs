@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Otter.Agent.Fleet;
 using Otter.Agent.Health;
 using Otter.Ledger;
 using Otter.Ledger.Notes;
@@ -16,9 +17,16 @@ public static class DeviceProvisioner
 {
     /// <summary>Provisions a device in <paramref name="directory"/>, which must be new or empty.</summary>
     /// <exception cref="AgentException">Bad input; nothing is left behind.</exception>
-    public static DeviceIdentity Provision(string directory, ProvisioningRequest request, IPassphraseSource passphrases)
+    public static DeviceIdentity Provision(string directory, ProvisioningRequest request, IPassphraseSource passphrases) =>
+        Provision(directory, request, passphrases, TimeProvider.System);
+
+    /// <summary>Provisions a device in <paramref name="directory"/>, which must be new or empty; <paramref name="time"/> dates a factory identity certificate.</summary>
+    /// <exception cref="AgentException">Bad input; nothing is left behind.</exception>
+    public static DeviceIdentity Provision(string directory, ProvisioningRequest request, IPassphraseSource passphrases, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(passphrases);
+        ArgumentNullException.ThrowIfNull(time);
         if (File.Exists(directory) || (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any()))
         {
             throw new AgentException($"{directory} exists and is not empty; a device is provisioned once, into a new directory.");
@@ -61,10 +69,20 @@ public static class DeviceProvisioner
             throw new AgentException($"--trusted-root: {ex.Message}", ex);
         }
 
-        var id = request.Id ?? "dev-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        if (id.Length == 0 || id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '/'))
+        var serverCa = request.ServerCaPem is null ? null : FleetCertificates.Normalize(request.ServerCaPem, "--server-ca");
+        using var factoryCa = OpenFactoryCa(request, time);
+        var factoryCertificate = CheckFactoryCertificate(request, passphrases, out var factoryId);
+        var id = request.Id ?? factoryId ?? "dev-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+        // The id also travels in certificate subjects and device token headers (id="…", at most 128 characters).
+        if (id.Length is 0 or > 128 || id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '/' or '\\' or '"' or ','))
         {
-            throw new AgentException($"--id \"{id}\" is not a usable serial (no spaces, slashes or control characters).");
+            throw new AgentException($"--id \"{id}\" is not a usable serial (1 to 128 characters; no spaces, slashes, quotes, commas or control characters).");
+        }
+
+        if (factoryId is not null && factoryId != id)
+        {
+            throw new AgentException($"--factory-cert is issued to CN={factoryId}, but the device id is {id}; give the certificate of this device, or leave out --id to take the id from the certificate.");
         }
 
         var created = !Directory.Exists(directory);
@@ -72,6 +90,32 @@ public static class DeviceProvisioner
         try
         {
             var storage = new DirectoryDeviceStorage(directory);
+            string? factoryKeyReference = null;
+            if (factoryCa is not null)
+            {
+                // A new factory identity: its key is an encrypted key file like the device key.
+                using var factoryKey = EcdsaP256.Generate();
+                var keyPath = storage.FullPath(DevicePaths.FactoryKey);
+                Directory.CreateDirectory(Path.GetDirectoryName(keyPath)!);
+                KeyFile.Write(keyPath, factoryKey, passphrases.GetPassphrase(keyPath, confirm: true));
+                factoryCertificate = factoryCa.Issue(id, factoryKey, time);
+                factoryKeyReference = DevicePaths.FactoryKey;
+            }
+            else if (request.FactoryKey is not null)
+            {
+                factoryKeyReference = KeyLoader.IsPkcs11Uri(request.FactoryKey) ? request.FactoryKey : Path.GetFullPath(request.FactoryKey);
+            }
+
+            if (factoryCertificate is not null)
+            {
+                storage.WriteFileAtomic(DevicePaths.FactoryCertificate, Encoding.ASCII.GetBytes(factoryCertificate));
+            }
+
+            if (serverCa is not null)
+            {
+                storage.WriteFileAtomic(DevicePaths.FleetCa, Encoding.ASCII.GetBytes(serverCa));
+            }
+
             var keyReference = request.Key ?? DevicePaths.DeviceKey;
             if (request.Key is null)
             {
@@ -97,6 +141,8 @@ public static class DeviceProvisioner
                 LogOrigin = request.LogOrigin,
                 LogPublicKey = request.LogKeyPem,
                 BootAttempts = request.BootAttempts,
+                FactoryCertificate = factoryCertificate is null ? null : DevicePaths.FactoryCertificate,
+                FactoryKey = factoryKeyReference,
             };
             storage.WriteFileAtomic(DevicePaths.FusedBootKey, Encoding.ASCII.GetBytes(Convert.ToHexStringLower(fuse) + "\n"));
             storage.WriteFileAtomic($"{DevicePaths.TufDirectory}/root.json", request.TrustedRoot);
@@ -135,6 +181,59 @@ public static class DeviceProvisioner
 
             throw;
         }
+    }
+
+    private static DevelopmentFactoryCa? OpenFactoryCa(ProvisioningRequest request, TimeProvider time)
+    {
+        var fromCa = request.FactoryCaCertificatePem is not null || request.FactoryCaKeyPem is not null;
+        var existing = request.FactoryCertificatePem is not null || request.FactoryKey is not null;
+        if (fromCa && existing)
+        {
+            throw new AgentException("--factory-ca and --factory-cert/--factory-key are alternatives: a development CA issues a new factory identity, or the device has one already. Give one of them.");
+        }
+
+        if (!fromCa)
+        {
+            return null;
+        }
+
+        if (request.FactoryCaCertificatePem is null || request.FactoryCaKeyPem is null)
+        {
+            throw new AgentException("--factory-ca needs both the CA certificate (ca.pem) and its key (ca.key).");
+        }
+
+        return DevelopmentFactoryCa.Load(request.FactoryCaCertificatePem, request.FactoryCaKeyPem, time);
+    }
+
+    /// <summary>Checks an existing factory identity: the certificate is for the key, and names the device in its CN; returns the certificate chain as PEM.</summary>
+    private static string? CheckFactoryCertificate(ProvisioningRequest request, IPassphraseSource passphrases, out string? commonName)
+    {
+        commonName = null;
+        if (request.FactoryCertificatePem is null && request.FactoryKey is null)
+        {
+            return null;
+        }
+
+        if (request.FactoryCertificatePem is null || request.FactoryKey is null)
+        {
+            throw new AgentException("--factory-cert and --factory-key go together: the factory identity certificate and its private key (file or pkcs11: URI).");
+        }
+
+        using (var leaf = FleetCertificates.ParseLeaf(request.FactoryCertificatePem, "--factory-cert"))
+        {
+            using (var key = new KeyLoader(passphrases).OpenEcdsa(request.FactoryKey))
+            {
+                if (!FleetCertificates.HasPublicKey(leaf, key.ExportSubjectPublicKeyInfo()))
+                {
+                    throw new AgentException($"--factory-cert is not the certificate of --factory-key {request.FactoryKey} (their public keys differ); give the certificate and key that belong together.");
+                }
+            }
+
+            commonName = FleetCertificates.CommonName(leaf)
+                ?? throw new AgentException($"--factory-cert has no single CN in its subject ({leaf.Subject}); a factory identity names the device serial as CN=<id>.");
+        }
+
+        return FleetCertificates.Normalize(request.FactoryCertificatePem, "--factory-cert");
     }
 
     private static void CheckProbe(HealthProbe probe)

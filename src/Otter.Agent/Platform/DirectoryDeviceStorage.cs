@@ -26,6 +26,10 @@ public sealed class DirectoryDeviceStorage : IDeviceStorage
     public void WriteFileAtomic(string path, ReadOnlySpan<byte> bytes) => DurableFiles.WriteAtomic(FullPath(path), bytes);
 
     /// <inheritdoc />
+    public void WriteSecretFileAtomic(string path, ReadOnlySpan<byte> bytes) =>
+        DurableFiles.WriteAtomic(FullPath(path), bytes, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+    /// <inheritdoc />
     public Stream CreateFile(string path)
     {
         var full = FullPath(path);

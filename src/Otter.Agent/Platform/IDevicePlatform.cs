@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Otter.Agent.Health;
 using Otter.Trust.Keys;
 using Otter.Trust.Tuf.Client;
@@ -56,4 +57,10 @@ public interface IDevicePlatform
 
     /// <summary>Opens the device key (its secure element, or a key file).</summary>
     ISigner OpenDeviceKey();
+
+    /// <summary>
+    /// Opens the device key as an <see cref="ECDsa"/> for X.509 work (the enrollment CSR, the TLS
+    /// client certificate); a key in a secure element signs there. The caller disposes it.
+    /// </summary>
+    ECDsa OpenDeviceEcdsa();
 }

@@ -13,6 +13,9 @@ public interface IDeviceStorage
     /// <summary>Replaces <paramref name="path"/> all-or-nothing.</summary>
     void WriteFileAtomic(string path, ReadOnlySpan<byte> bytes);
 
+    /// <summary>Replaces <paramref name="path"/> all-or-nothing with a file only the agent's user can read (mode 0600), for secrets.</summary>
+    void WriteSecretFileAtomic(string path, ReadOnlySpan<byte> bytes);
+
     /// <summary>Creates (or truncates) <paramref name="path"/> for streaming writes; disposing flushes it to disk.</summary>
     Stream CreateFile(string path);
 

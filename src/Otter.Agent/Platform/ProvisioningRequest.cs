@@ -31,4 +31,19 @@ public sealed record ProvisioningRequest
 
     /// <summary>The health probes every trial boot must pass (<c>health.json</c>); none when null.</summary>
     public HealthConfig? Health { get; init; }
+
+    /// <summary>The fleet CA certificate (PEM) the fleet server's TLS certificate must chain to (<c>fleet/ca.pem</c>); none for an offline device.</summary>
+    public string? ServerCaPem { get; init; }
+
+    /// <summary>A development manufacturer CA certificate (PEM): the device gets a factory identity issued by it. Needs <see cref="FactoryCaKeyPem"/>.</summary>
+    public string? FactoryCaCertificatePem { get; init; }
+
+    /// <summary>The development manufacturer CA's unencrypted PKCS#8 private key (PEM).</summary>
+    public string? FactoryCaKeyPem { get; init; }
+
+    /// <summary>An existing factory identity certificate (PEM, leaf first). Needs <see cref="FactoryKey"/>.</summary>
+    public string? FactoryCertificatePem { get; init; }
+
+    /// <summary>The existing factory identity key (file or pkcs11: URI).</summary>
+    public string? FactoryKey { get; init; }
 }

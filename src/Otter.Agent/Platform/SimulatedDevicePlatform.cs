@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using Otter.Agent.Health;
 using Otter.Trust.Keys;
@@ -106,13 +107,10 @@ public sealed class SimulatedDevicePlatform : IDevicePlatform
     public void WriteLogCheckpoint(ReadOnlySpan<byte> note) => _storage.WriteFileAtomic(DevicePaths.LogCheckpoint, note);
 
     /// <inheritdoc />
-    public ISigner OpenDeviceKey()
-    {
-        // A pkcs11: URI or an absolute path (a key given at provisioning) is used as it is; a
-        // relative path is the key generated inside the device folder.
-        var reference = KeyLoader.IsPkcs11Uri(Identity.Key) || Path.IsPathRooted(Identity.Key) ? Identity.Key : _storage.FullPath(Identity.Key);
-        return new KeyLoader(_passphrases).OpenSigner(reference);
-    }
+    public ISigner OpenDeviceKey() => new KeyLoader(_passphrases).OpenSigner(DeviceKeyReference.Resolve(_storage, Identity.Key));
+
+    /// <inheritdoc />
+    public ECDsa OpenDeviceEcdsa() => new KeyLoader(_passphrases).OpenEcdsa(DeviceKeyReference.Resolve(_storage, Identity.Key));
 
     private static string CheckSlot(string slot) =>
         BootControl.SlotNames.Contains(slot) ? slot : throw new ArgumentException($"\"{slot}\" is not a slot (a or b).", nameof(slot));

@@ -178,7 +178,7 @@ public sealed class OtterServerHost : IAsyncDisposable
         using var publicOnly = X509Certificate2.CreateFromPem(File.ReadAllText(paths.TlsCertificate));
         try
         {
-            using var key = new KeyLoader(passphrases).OpenPrivateKey(paths.ResolveKey(settings.Keys.Tls));
+            using var key = new KeyLoader(passphrases).OpenEcdsa(paths.ResolveKey(settings.Keys.Tls));
             return publicOnly.CopyWithPrivateKey(key);
         }
         catch (KeyException ex)

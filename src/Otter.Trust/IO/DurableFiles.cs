@@ -14,15 +14,28 @@ public static class DurableFiles
     public const string TempPrefix = ".otter-tmp-";
 
     /// <summary>Replaces <paramref name="path"/> with <paramref name="bytes"/> atomically and durably.</summary>
-    public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes)
+    public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes) => WriteAtomic(path, bytes, null);
+
+    /// <summary>
+    /// Replaces <paramref name="path"/> atomically and durably with a file that has
+    /// <paramref name="unixCreateMode"/> from its first byte (for secrets: never readable by others,
+    /// not even before a chmod).
+    /// </summary>
+    public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes, UnixFileMode? unixCreateMode)
     {
         ArgumentNullException.ThrowIfNull(path);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         var temp = TempPath(directory);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (unixCreateMode is { } mode && !OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = mode;
+        }
+
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var stream = new FileStream(temp, options))
             {
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
@@ -39,7 +52,7 @@ public static class DurableFiles
         SyncDirectory(directory);
     }
 
-    /// <summary>The asynchronous form of <see cref="WriteAtomic"/>.</summary>
+    /// <summary>The asynchronous form of <see cref="WriteAtomic(string, ReadOnlySpan{byte})"/>.</summary>
     /// <param name="path">The file to replace.</param>
     /// <param name="bytes">Its new content.</param>
     /// <param name="cancellationToken">Cancels the write (the old file is then kept).</param>

@@ -50,11 +50,12 @@ public sealed class KeyLoader(IPassphraseSource passphrases)
     }
 
     /// <summary>
-    /// Opens the private key as an <see cref="ECDsa"/> object, for APIs that need one (a TLS
-    /// certificate's private key). A pkcs11: key stays in its token: the object signs through it.
+    /// Opens the private key as an <see cref="ECDsa"/>, for X.509 work (certificate requests, TLS
+    /// client certificates). A pkcs11: key stays in its token: the object signs there and exports
+    /// only its public half. The caller owns and disposes it.
     /// </summary>
-    /// <exception cref="KeyException">The key cannot be found, read or used.</exception>
-    public ECDsa OpenPrivateKey(string reference)
+    /// <exception cref="KeyException">The key cannot be found, read or used, or the file holds only a public key.</exception>
+    public ECDsa OpenEcdsa(string reference)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reference);
         if (IsPkcs11Uri(reference))

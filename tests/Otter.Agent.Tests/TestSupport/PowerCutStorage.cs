@@ -36,6 +36,12 @@ internal sealed class PowerCutStorage(IDeviceStorage inner, long cutAt = long.Ma
         inner.WriteFileAtomic(path, bytes);
     }
 
+    public void WriteSecretFileAtomic(string path, ReadOnlySpan<byte> bytes)
+    {
+        Mutate($"write-secret {path}");
+        inner.WriteSecretFileAtomic(path, bytes);
+    }
+
     public Stream CreateFile(string path)
     {
         Mutate($"create {path}");

@@ -1,0 +1,378 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Otter.Agent.Boot;
+using Otter.Agent.Health;
+using Otter.Agent.Platform;
+using Otter.Agent.Transport;
+using Otter.Agent.Update;
+using Otter.Protocol.Device;
+using Otter.Trust;
+using Otter.Trust.Keys;
+
+namespace Otter.Agent.Fleet;
+
+/// <summary>
+/// The device's side of a fleet server. One cycle: enroll when the device has no fleet
+/// certificate yet; check in; when an update is assigned, report <c>downloading</c>, install it
+/// (TUF and the log decide, not the server), report <c>installed</c> or <c>failed</c>, reboot
+/// into it, report <c>committed</c> or <c>rolled-back</c>, and check in again so the server sees
+/// the new version and a fresh quote. The daemon repeats cycles until cancelled. Every step
+/// prints one line; the device lock is held for the whole of a cycle.
+/// </summary>
+internal sealed class FleetAgent : IDisposable
+{
+    private readonly string _directory;
+    private readonly IDevicePlatform _platform;
+    private readonly FleetStore _store;
+    private readonly X509Certificate2Collection _fleetCa;
+    private readonly FleetAgentOptions _options;
+    private readonly TimeProvider _time;
+    private readonly TextWriter _output;
+    private readonly TextWriter _error;
+    private DeviceApiClient? _api;
+    private bool _reportFailed;
+    private TimeSpan? _retryAfter;
+
+    private FleetAgent(string directory, IDevicePlatform platform, FleetStore store, X509Certificate2Collection fleetCa, FleetAgentOptions options, TimeProvider time, TextWriter output, TextWriter error)
+    {
+        _directory = directory;
+        _platform = platform;
+        _store = store;
+        _fleetCa = fleetCa;
+        _options = options;
+        _time = time;
+        _output = output;
+        _error = error;
+    }
+
+    /// <summary>Opens the device in <paramref name="directory"/> for fleet cycles.</summary>
+    /// <exception cref="AgentException">
+    /// The device cannot talk to a fleet server as provisioned (no fleet CA; no factory identity
+    /// to enroll with; --token without a token secret); no retry would help.
+    /// </exception>
+    public static FleetAgent Open(string directory, IPassphraseSource passphrases, FleetAgentOptions options, TimeProvider time, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Server.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new AgentException($"--server {options.Server} is not an https URL; the device API is served over HTTPS only.");
+        }
+
+        var storage = new DirectoryDeviceStorage(directory);
+        var platform = new SimulatedDevicePlatform(storage, passphrases);
+        var store = new FleetStore(storage, passphrases);
+        var fleetCa = store.ReadServerCa();
+        if (!store.IsEnrolled && (platform.Identity.FactoryCertificate is null || platform.Identity.FactoryKey is null))
+        {
+            throw new AgentException($"device {platform.Identity.Id} is not enrolled and has no factory identity to enroll with; provision it with --factory-ca DIR or --factory-cert PEM --factory-key KEY.");
+        }
+
+        if (options.UseToken && store.IsEnrolled && !store.HasTokenSecret)
+        {
+            throw new AgentException($"--token: the server issued device {platform.Identity.Id} no token secret ({DevicePaths.FleetTokenSecret}); run without --token to use the fleet certificate.");
+        }
+
+        return new FleetAgent(directory, platform, store, fleetCa, options, time, output, error);
+    }
+
+    /// <summary>Runs one cycle; every failure is printed and ends the cycle, none is thrown (except cancellation).</summary>
+    public async Task<FleetCycleResult> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        _reportFailed = false;
+        _retryAfter = null;
+        try
+        {
+            using var deviceLock = DeviceLock.Acquire(_directory);
+            if (!_store.IsEnrolled && !await EnrollAsync(cancellationToken))
+            {
+                return new FleetCycleResult(false);
+            }
+
+            // One client for the life of the agent: the daemon keeps its connection, and opens the key once.
+            var api = _api ??= OpenApi();
+            var response = await CheckInAsync(api, cancellationToken);
+            var succeeded = true;
+            switch (response.Action)
+            {
+                case DeviceActions.None:
+                    break;
+                case DeviceActions.Update:
+                    succeeded = await UpdateAsync(api, response.Update!, cancellationToken);
+                    response = await CheckInAsync(api, cancellationToken);
+                    break;
+                default:
+                    Fail($"the server asks for `{response.Action}`, which this agent does not know; nothing done.");
+                    succeeded = false;
+                    break;
+            }
+
+            // A server's wish is honoured up to a day, so that a bad value cannot silence the device.
+            return new FleetCycleResult(succeeded && !_reportFailed, _retryAfter, TimeSpan.FromSeconds(Math.Clamp(response.NextCheckInSeconds, 0, 86400)));
+        }
+        catch (Exception ex) when (IsCycleFailure(ex, cancellationToken))
+        {
+            Fail(Describe(ex));
+            return new FleetCycleResult(false, (ex as DeviceApiException)?.RetryAfter ?? _retryAfter);
+        }
+    }
+
+    /// <summary>Runs cycles until <paramref name="cancellationToken"/> is cancelled: every interval (±10%) after success, with capped exponential backoff after failures, and never sooner than the server's <c>Retry-After</c>.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _output.WriteLine($"device {_platform.Identity.Id}: a cycle with {_options.Server} every {Seconds(_options.Interval)} s; stop with Ctrl-C");
+        var failures = 0;
+        try
+        {
+            while (true)
+            {
+                var result = await RunOnceAsync(cancellationToken);
+                TimeSpan wait;
+                if (result.Succeeded)
+                {
+                    failures = 0;
+                    var next = result.NextCheckIn > _options.Interval ? result.NextCheckIn.Value : _options.Interval;
+                    wait = Jitter(next);
+                }
+                else
+                {
+                    failures++;
+                    wait = result.RetryAfter ?? Jitter(Backoff(failures));
+                    _output.WriteLine(result.RetryAfter is null
+                        ? $"cycle failed ({failures} in a row); next try in {Seconds(wait)} s"
+                        : $"the server asked to wait; next try in {Seconds(wait)} s");
+                }
+
+                await Task.Delay(wait, _time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _output.WriteLine($"device {_platform.Identity.Id}: stopped");
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _api?.Dispose();
+        foreach (var certificate in _fleetCa)
+        {
+            certificate.Dispose();
+        }
+    }
+
+    private async Task<bool> EnrollAsync(CancellationToken cancellationToken)
+    {
+        var id = _platform.Identity.Id;
+        var request = FleetEnrollment.CreateRequest(_platform, _store);
+        using var api = new DeviceApiClient(_options.Server, _fleetCa, clientCertificate: null, token: null, _time);
+        EnrollResponse response;
+        try
+        {
+            response = await api.EnrollAsync(request, cancellationToken);
+        }
+        catch (DeviceApiException ex) when (ex.Status == HttpStatusCode.Conflict)
+        {
+            Fail($"the server refused to enroll {id}: {ex.Message}");
+            return false;
+        }
+
+        switch (response.Status)
+        {
+            case EnrollmentStatus.Approved:
+                var certificate = response.Certificate
+                    ?? throw new DeviceApiException($"the server approved {id} but sent no fleet certificate; the enrollment cannot complete.");
+                _store.StoreEnrollment(_platform, certificate, response.TokenSecret);
+                _output.WriteLine($"enrolled {id} with {_options.Server}: fleet certificate stored{(response.TokenSecret is null ? string.Empty : ", token secret stored")}");
+                return true;
+            case EnrollmentStatus.Pending:
+                Fail($"the enrollment of {id} is pending: an operator must approve the device on the server; run again once it is approved.");
+                return false;
+            default:
+                throw new DeviceApiException($"the server answered the enrollment of {id} with status \"{response.Status}\", which this agent does not know.");
+        }
+    }
+
+    private DeviceApiClient OpenApi()
+    {
+        if (_options.UseToken)
+        {
+            return new DeviceApiClient(_options.Server, _fleetCa, clientCertificate: null, new DeviceTokenCredential(_platform.Identity.Id, _store.ReadTokenSecret()), _time);
+        }
+
+        var certificate = _store.OpenClientCertificate(_platform);
+        try
+        {
+            return new DeviceApiClient(_options.Server, _fleetCa, certificate, token: null, _time);
+        }
+        catch
+        {
+            certificate.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<CheckInResponse> CheckInAsync(DeviceApiClient api, CancellationToken cancellationToken)
+    {
+        var nonce = _store.ReadState().AttestationNonce;
+        var quote = DeviceAttestation.IsValidNonce(nonce) ? DeviceAttestation.TryQuote(_platform, nonce!) : null;
+        var response = await api.CheckInAsync(CheckInRequests.From(_platform.ReadBootControl(), quote), cancellationToken);
+        if (!DeviceAttestation.IsValidNonce(response.AttestationNonce))
+        {
+            throw new DeviceApiException("the server's check-in answer carries an attestation nonce that is not 8 to 64 bytes of hex; the device cannot quote it.");
+        }
+
+        if (response.Action == DeviceActions.Update && response.Update is null)
+        {
+            throw new DeviceApiException("the server's check-in answer says `update` but names no update.");
+        }
+
+        _store.WriteState(new FleetState { AttestationNonce = response.AttestationNonce, LastCheckIn = _time.GetUtcNow() });
+        var attested = quote is null ? "no quote yet" : $"quoted slot {quote.Quote.Slot} {quote.Quote.Version}";
+        _output.WriteLine(response.Action switch
+        {
+            DeviceActions.None => $"checked in ({attested}): nothing to do",
+            DeviceActions.Update => $"checked in ({attested}): update to {response.Update!.Target} ({response.Update.Version}) assigned",
+            _ => $"checked in ({attested}): the server asks for `{response.Action}`",
+        });
+        return response;
+    }
+
+    private async Task<bool> UpdateAsync(DeviceApiClient api, UpdateAction update, CancellationToken cancellationToken)
+    {
+        var target = update.Target;
+        if (UpdateUri(api, update.RepositoryUrl, "repository", out var repository) is { } badRepository)
+        {
+            return await RefuseAsync(api, update, badRepository, cancellationToken);
+        }
+
+        if (UpdateUri(api, update.LogUrl, "log", out var log) is { } badLog)
+        {
+            return await RefuseAsync(api, update, badLog, cancellationToken);
+        }
+
+        var control = _platform.ReadBootControl();
+        if (control.Booted is { } booted && booted == control.Active && control.Slots[booted] is { State: SlotState.Good } running && running.Target == target)
+        {
+            // The server has not seen the last commit yet; installing again would only churn the slots.
+            _output.WriteLine($"{target} ({running.Version}) already runs in slot {booted}; nothing to install");
+            await ReportAsync(api, ReportPhases.Committed, target, running.Version, $"already installed and running in slot {booted}", cancellationToken);
+            return true;
+        }
+
+        await ReportAsync(api, ReportPhases.Downloading, target, update.Version, null, cancellationToken);
+        _output.WriteLine($"downloading {target} ({update.Version}) from {repository}");
+        InstallOutcome installed;
+        try
+        {
+            installed = await new UpdateClient(_platform, _time).InstallAsync(new HttpRepositoryFetcher(api.Http, repository), new HttpLogReader(api.Http, log), target, cancellationToken);
+        }
+        catch (AgentException ex)
+        {
+            return await RefuseAsync(api, update, ex.Message, cancellationToken);
+        }
+
+        _output.WriteLine($"installed {installed.Target} {installed.Version} (security counter {installed.SecurityCounter}) in slot {installed.Slot}; log entry {installed.LogIndex} of {installed.LogSize} verified");
+        await ReportAsync(api, ReportPhases.Installed, target, installed.Version, $"staged in slot {installed.Slot} for a trial boot", cancellationToken);
+
+        var boot = new BootLoader(_platform, new ProbeHealthChecker(), _time).Boot();
+        if (boot.Outcome == "committed" && boot.Slot == installed.Slot)
+        {
+            _output.WriteLine($"booted slot {boot.Slot} version {boot.Version}: committed");
+            await ReportAsync(api, ReportPhases.Committed, target, installed.Version, "boot chain verified and health checks passed", cancellationToken);
+            return true;
+        }
+
+        var why = boot.Detail ?? boot.Outcome;
+        Fail($"{target} {installed.Version} did not commit ({boot.Outcome}: {why}); slot {boot.Slot ?? "-"} runs {boot.Version ?? "nothing"}.");
+        await ReportAsync(api, ReportPhases.RolledBack, target, installed.Version, why, cancellationToken);
+        return false;
+    }
+
+    private async Task<bool> RefuseAsync(DeviceApiClient api, UpdateAction update, string reason, CancellationToken cancellationToken)
+    {
+        Fail($"update to {update.Target} ({update.Version}) refused: {reason}");
+        await ReportAsync(api, ReportPhases.Failed, update.Target, update.Version, reason, cancellationToken);
+        return false;
+    }
+
+    private async Task ReportAsync(DeviceApiClient api, string phase, string target, string? version, string? detail, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await api.ReportAsync(new DeviceReport { Phase = phase, Target = target, Version = version, Detail = detail }, cancellationToken);
+        }
+        catch (Exception ex) when (ex is DeviceApiException or HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // A lost report must not stop the device halfway through an update; the cycle counts as failed.
+            _reportFailed = true;
+            if (ex is DeviceApiException { RetryAfter: { } wait } && (_retryAfter is null || wait > _retryAfter))
+            {
+                _retryAfter = wait;
+            }
+
+            Fail($"could not report {phase} of {target}: {Describe(ex)}");
+        }
+    }
+
+    /// <summary>An update URL from the server, resolved against the server URL; returns why it is refused, or null.</summary>
+    private static string? UpdateUri(DeviceApiClient api, string value, string what, out Uri uri)
+    {
+        if (!Uri.TryCreate(api.Server, value, out uri!))
+        {
+            return $"the server names the {what} \"{value}\", which is not a URL.";
+        }
+
+        return uri.Scheme == Uri.UriSchemeHttps ? null : $"the server names the {what} {uri}, which is not https; the device fetches releases over HTTPS only.";
+    }
+
+    private static bool IsCycleFailure(Exception ex, CancellationToken cancellationToken) =>
+        ex is DeviceApiException or HttpRequestException or TrustException or IOException or UnauthorizedAccessException or CryptographicException
+        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+    private string Describe(Exception ex)
+    {
+        switch (ex)
+        {
+            case HttpRequestException when FindInner<AuthenticationException>(ex) is { } tls:
+                return $"cannot connect securely to {_options.Server}: {tls.Message.TrimEnd('.')}; the server's certificate must be issued for this host name by the fleet CA in {DevicePaths.FleetCa}.";
+            case HttpRequestException:
+                return $"cannot reach {_options.Server}: {ex.Message}";
+            case OperationCanceledException:
+                return $"{_options.Server} did not answer in time.";
+            default:
+                return ex.Message;
+        }
+    }
+
+    private static T? FindInner<T>(Exception ex)
+        where T : Exception
+    {
+        for (var current = ex.InnerException; current is not null; current = current.InnerException)
+        {
+            if (current is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    private void Fail(string message) => _error.WriteLine($"otter-agent: {message}");
+
+    private TimeSpan Backoff(int failures)
+    {
+        var doubled = _options.RetryBase * Math.Pow(2, Math.Min(failures - 1, 20));
+        return doubled < _options.RetryCap ? doubled : _options.RetryCap;
+    }
+
+    /// <summary>±10%, so that devices started together do not keep checking in together.</summary>
+    private static TimeSpan Jitter(TimeSpan wait) =>
+        wait * (0.9 + (0.2 * RandomNumberGenerator.GetInt32(0, 1_000_001) / 1_000_000.0));
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
+}
