@@ -16,6 +16,7 @@ internal static class CliErrors
             Otter.Trust.Bundles.BundleException bundle => (ExitCodes.BadInput, bundle.Message),
             TrustException trust => (ExitCodes.BadInput, trust.Message),
             UsageException usage => (ExitCodes.BadInput, usage.Message),
+            ServerException server => (server.ExitCode, server.Message),
             Otter.Server.Setup.ServerSetupException setup => (ExitCodes.BadInput, setup.Message),
             JsonException json => (ExitCodes.BadInput, $"invalid JSON: {json.Message}"),
             FileNotFoundException notFound => (ExitCodes.BadInput, $"{notFound.FileName ?? "a file"} does not exist."),

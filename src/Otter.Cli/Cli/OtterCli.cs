@@ -15,6 +15,10 @@ internal static class OtterCli
             LogCommand.Create(environment),
             BundleCommand.Create(environment),
             ServerCommand.Create(environment),
+            ReleaseCommand.Create(environment),
+            DeviceCommand.Create(environment),
+            AuditCommand.Create(environment),
+            ApiKeyCommand.Create(environment),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

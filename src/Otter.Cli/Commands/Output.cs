@@ -13,13 +13,22 @@ internal static class Output
 
     public static void Json<T>(TextWriter writer, T value, JsonTypeInfo<T> typeInfo)
     {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteLine(System.Text.Encoding.UTF8.GetString(Serialize(value, typeInfo)));
+    }
+
+    /// <summary>The same indented UTF-8 JSON as <see cref="Json"/>, with a final newline, for files.</summary>
+    public static byte[] JsonBytes<T>(T value, JsonTypeInfo<T> typeInfo) => [.. Serialize(value, typeInfo), (byte)'\n'];
+
+    private static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             JsonSerializer.Serialize(json, value, typeInfo);
         }
 
-        writer.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        return buffer.ToArray();
     }
 
     public static string Date(DateTimeOffset? value) =>
