@@ -30,4 +30,12 @@ namespace Otter.Protocol;
 [JsonSerializable(typeof(ApiKeyCreated))]
 [JsonSerializable(typeof(DeviceEventView))]
 [JsonSerializable(typeof(List<DeviceEventView>))]
+[JsonSerializable(typeof(Otter.Protocol.Rollouts.RolloutRequest))]
+[JsonSerializable(typeof(Otter.Protocol.Rollouts.RolloutView))]
+[JsonSerializable(typeof(List<Otter.Protocol.Rollouts.RolloutView>))]
+[JsonSerializable(typeof(Otter.Protocol.Alerts.AlertPayload))]
+[JsonSerializable(typeof(Otter.Protocol.Alerts.WebhookRequest))]
+[JsonSerializable(typeof(Otter.Protocol.Alerts.WebhookView))]
+[JsonSerializable(typeof(List<Otter.Protocol.Alerts.WebhookView>))]
+[JsonSerializable(typeof(List<Otter.Protocol.Alerts.AlertView>))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

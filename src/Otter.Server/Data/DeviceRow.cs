@@ -55,5 +55,11 @@ internal sealed class DeviceRow
 
     public string? AssignmentState { get; set; }
 
+    /// <summary>The rollout the assignment belongs to (null for a manual assignment).</summary>
+    public long? AssignedRollout { get; set; }
+
+    /// <summary>When the device last committed an assigned release.</summary>
+    public DateTimeOffset? LastPatchedAt { get; set; }
+
     public DateTimeOffset EnrolledAt { get; set; }
 }

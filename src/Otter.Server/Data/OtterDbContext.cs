@@ -15,6 +15,18 @@ internal sealed class OtterDbContext(DbContextOptions<OtterDbContext> options) :
 
     public DbSet<DeviceEventRow> DeviceEvents => Set<DeviceEventRow>();
 
+    public DbSet<RolloutRow> Rollouts => Set<RolloutRow>();
+
+    public DbSet<RolloutWaveRow> RolloutWaves => Set<RolloutWaveRow>();
+
+    public DbSet<RolloutDeviceRow> RolloutDevices => Set<RolloutDeviceRow>();
+
+    public DbSet<AlertSinkRow> AlertSinks => Set<AlertSinkRow>();
+
+    public DbSet<AlertRow> Alerts => Set<AlertRow>();
+
+    public DbSet<AlertDeliveryRow> AlertDeliveries => Set<AlertDeliveryRow>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UnixMillisecondsConverter>();
@@ -50,6 +62,44 @@ internal sealed class OtterDbContext(DbContextOptions<OtterDbContext> options) :
             evt.ToTable("device_events");
             evt.HasKey(e => e.Id);
             evt.HasIndex(e => new { e.DeviceId, e.Id });
+        });
+        modelBuilder.Entity<RolloutRow>(rollout =>
+        {
+            rollout.ToTable("rollouts");
+            rollout.HasKey(r => r.Id);
+            rollout.HasIndex(r => r.Status);
+        });
+        modelBuilder.Entity<RolloutWaveRow>(wave =>
+        {
+            wave.ToTable("rollout_waves");
+            wave.HasKey(w => new { w.RolloutId, w.Index });
+        });
+        modelBuilder.Entity<RolloutDeviceRow>(row =>
+        {
+            row.ToTable("rollout_devices");
+            row.HasKey(r => new { r.RolloutId, r.DeviceId });
+            // Next devices to start, in rank order; in-flight rows by age (timeouts); changed rows (the tick's input).
+            row.HasIndex(r => new { r.RolloutId, r.Wave, r.State, r.Rank });
+            row.HasIndex(r => new { r.RolloutId, r.State, r.AssignedAt });
+            row.HasIndex(r => new { r.RolloutId, r.Dirty });
+            row.HasIndex(r => r.DeviceId);
+        });
+        modelBuilder.Entity<AlertSinkRow>(sink =>
+        {
+            sink.ToTable("alert_sinks");
+            sink.HasKey(s => s.Id);
+        });
+        modelBuilder.Entity<AlertRow>(alert =>
+        {
+            alert.ToTable("alerts");
+            alert.HasKey(a => a.Id);
+            alert.HasIndex(a => a.DedupKey).IsUnique();
+        });
+        modelBuilder.Entity<AlertDeliveryRow>(delivery =>
+        {
+            delivery.ToTable("alert_deliveries");
+            delivery.HasKey(d => d.Id);
+            delivery.HasIndex(d => new { d.Status, d.NextAttemptAt });
         });
     }
 }
