@@ -21,6 +21,9 @@ public sealed record WaveView
     public int Pending { get; init; }
 
     /// <summary>See the rollout request.</summary>
+    public int Assigned { get; init; }
+
+    /// <summary>See the rollout request.</summary>
     public int Downloading { get; init; }
 
     /// <summary>See the rollout request.</summary>
@@ -40,6 +43,9 @@ public sealed record WaveView
 
     /// <summary>See the rollout request.</summary>
     public int Skipped { get; init; }
+
+    /// <summary>See the rollout request.</summary>
+    public int Reverted { get; init; }
 
     /// <summary>See the rollout request.</summary>
     public DateTimeOffset? StartedAt { get; init; }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Otter.Protocol;
 using Otter.Protocol.Management;
 using Otter.Server.Audit;
@@ -179,6 +180,7 @@ internal static class DevicesApi
             return Problems.Conflict($"device {id} is decommissioned.");
         }
 
+        await Rollouts.RolloutProgress.ReleaseAsync(db, row, $"replaced by a manual assignment of {release.Name}", context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), context.RequestAborted);
         row.AssignedRelease = release.Name;
         row.AssignmentState = "pending";
         await db.SaveChangesAsync(context.RequestAborted);

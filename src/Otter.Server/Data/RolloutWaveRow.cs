@@ -34,6 +34,9 @@ internal sealed class RolloutWaveRow
 
     public int Reverted { get; set; }
 
+    /// <summary>Errors an operator accepted by resuming a halted rollout: they no longer count toward the error threshold.</summary>
+    public int AcceptedErrors { get; set; }
+
     public DateTimeOffset? StartedAt { get; set; }
 
     /// <summary>Set when the wave reached its success threshold: it is promoted once this passes.</summary>

@@ -28,7 +28,7 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
             await JudgeAsync(db, device, quote, booted, cancellationToken);
         }
 
-        var action = await ActionAsync(db, device, booted, cancellationToken);
+        var action = await ActionAsync(db, device, booted, now, cancellationToken);
         device.PendingNonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         await db.SaveChangesAsync(cancellationToken);
         metrics.CheckIn();
@@ -48,6 +48,12 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
         if (report.Target is not null && report.Target == device.AssignedRelease)
         {
             device.AssignmentState = report.Phase;
+            if (report.Phase == ReportPhases.Committed)
+            {
+                device.LastPatchedAt = now;
+            }
+
+            await Rollouts.RolloutProgress.RecordAsync(db, device, report.Phase, report.Detail, now, cancellationToken);
         }
 
         var detail = $"{report.Phase} {report.Target ?? "-"} {report.Version ?? string.Empty}".TrimEnd() + (report.Detail is null ? string.Empty : ": " + report.Detail);
@@ -99,7 +105,7 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
         device.Measurement = quote.Quote.Measurement;
     }
 
-    private async Task<UpdateAction?> ActionAsync(OtterDbContext db, DeviceRow device, SlotReport? booted, CancellationToken cancellationToken)
+    private async Task<UpdateAction?> ActionAsync(OtterDbContext db, DeviceRow device, SlotReport? booted, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (device.AssignedRelease is not { } assigned)
         {
@@ -108,7 +114,18 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
 
         if (booted?.Target == assigned && booted.State is "good")
         {
-            device.AssignmentState = "done";
+            if (device.AssignmentState != "done")
+            {
+                if (device.AssignmentState != ReportPhases.Committed)
+                {
+                    // Not reported as committed: the patch is seen now.
+                    device.LastPatchedAt = now;
+                }
+
+                device.AssignmentState = "done";
+                await Rollouts.RolloutProgress.RecordAsync(db, device, Rollouts.RolloutDeviceStates.Committed, "running and healthy at check-in", now, cancellationToken);
+            }
+
             return null;
         }
 

@@ -104,7 +104,7 @@ public sealed class OtterServerHost : IAsyncDisposable
                     });
                 });
             });
-            builder.Services.AddOtterServer(state, time);
+            builder.Services.AddOtterServer(state, time, options.BackgroundWork);
             var app = builder.Build();
             app.UseOtterServer(state);
             await using (var scope = app.Services.CreateAsyncScope())

@@ -15,6 +15,9 @@ public sealed record ServerRunOptions
     /// <summary>A PostgreSQL URL or connection string (SQLite when absent).</summary>
     public string? Database { get; init; }
 
+    /// <summary>Run the rollout engine and alert dispatcher on their own timers (tests turn this off and tick by hand).</summary>
+    public bool BackgroundWork { get; init; } = true;
+
     /// <summary>Where devices are told to fetch /repo and /log; the API URL when absent.</summary>
     public string? PublicUrl { get; init; }
 }

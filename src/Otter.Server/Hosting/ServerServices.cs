@@ -15,8 +15,9 @@ namespace Otter.Server.Hosting;
 /// <summary><c>AddOtterServer</c> / <c>UseOtterServer</c>: the services and the pipeline.</summary>
 internal static class ServerServices
 {
-    public static IServiceCollection AddOtterServer(this IServiceCollection services, ServerState state, TimeProvider time)
+    public static IServiceCollection AddOtterServer(this IServiceCollection services, ServerState state, TimeProvider time, bool backgroundWork)
     {
+        services.AddSingleton(new BackgroundWork(backgroundWork));
         services.AddSingleton(state);
         services.AddSingleton(state.Paths);
         services.AddSingleton(time);
@@ -31,6 +32,12 @@ internal static class ServerServices
         services.AddSingleton<ReleasePublisher>();
         services.AddSingleton<ReleaseReconciler>();
         services.AddSingleton<Repository.MetadataRefresher>();
+        services.AddSingleton<Alerts.AlertService>();
+        services.AddSingleton<Alerts.AlertDispatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<Alerts.AlertDispatcher>());
+        services.AddSingleton<Rollouts.RolloutService>();
+        services.AddSingleton<Rollouts.RolloutEngine>();
+        services.AddHostedService(provider => provider.GetRequiredService<Rollouts.RolloutEngine>());
         services.AddHostedService(provider => provider.GetRequiredService<Repository.MetadataRefresher>());
         services.AddProblemDetails();
         services.AddOpenApi();
@@ -58,6 +65,8 @@ internal static class ServerServices
         app.MapDevicesApi();
         app.MapAuditApi();
         app.MapApiKeysApi();
+        app.MapRolloutsApi();
+        app.MapAlertsApi();
         return app;
     }
 

@@ -42,6 +42,9 @@ internal sealed record ServerSettings
     /// <summary>Largest release bundle upload.</summary>
     public long ReleaseLimit { get; init; } = 8L * 1024 * 1024 * 1024;
 
+    /// <summary>Seconds between rollout engine ticks.</summary>
+    public int RolloutTickSeconds { get; init; } = 5;
+
     /// <summary>Seconds devices are asked to wait between check-ins.</summary>
     public int CheckInIntervalSeconds { get; init; } = 60;
 }
