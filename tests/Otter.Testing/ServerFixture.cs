@@ -18,10 +18,12 @@ public sealed class ServerFixture : IAsyncDisposable
     private readonly TempDirectory _temp;
     private readonly string? _database;
     private readonly TimeProvider _time;
+    private readonly bool _backgroundWork;
     private OtterServerHost? _host;
 
-    private ServerFixture(TempDirectory temp, string adminKey, string? database, TimeProvider time)
+    private ServerFixture(TempDirectory temp, string adminKey, string? database, TimeProvider time, bool backgroundWork)
     {
+        _backgroundWork = backgroundWork;
         _temp = temp;
         AdminKey = adminKey;
         _database = database;
@@ -60,7 +62,7 @@ public sealed class ServerFixture : IAsyncDisposable
     public static IPassphraseSource Passphrases { get; } = new FixedPassphraseSource(TestKeys.Passphrase);
 
     /// <summary>Initialises a data directory and starts the server.</summary>
-    public static async Task<ServerFixture> StartAsync(string? database = null, bool requireApproval = false, TimeProvider? time = null)
+    public static async Task<ServerFixture> StartAsync(string? database = null, bool requireApproval = false, TimeProvider? time = null, bool backgroundWork = true)
     {
         var temp = new TempDirectory();
         time ??= TimeProvider.System;
@@ -79,7 +81,7 @@ public sealed class ServerFixture : IAsyncDisposable
             },
             Passphrases,
             time);
-        var fixture = new ServerFixture(temp, result.AdminApiKey, database, time);
+        var fixture = new ServerFixture(temp, result.AdminApiKey, database, time, backgroundWork);
         await fixture.StartServerAsync();
         return fixture;
     }
@@ -88,7 +90,7 @@ public sealed class ServerFixture : IAsyncDisposable
     public async Task StartServerAsync(string? apiUrl = "https://127.0.0.1:0", string? deviceUrl = "https://127.0.0.1:0")
     {
         _host = await OtterServerHost.CreateAsync(
-            new ServerRunOptions { DataDirectory = DataDirectory, ApiUrl = apiUrl, DeviceUrl = deviceUrl, Database = _database },
+            new ServerRunOptions { DataDirectory = DataDirectory, ApiUrl = apiUrl, DeviceUrl = deviceUrl, Database = _database, BackgroundWork = _backgroundWork },
             Passphrases,
             _time,
             logging: builder => builder.AddProvider(Logs));

@@ -7,5 +7,5 @@ public sealed record HealthConfig
 {
     /// <summary>The probes, run in order; all must pass.</summary>
     [JsonPropertyName("probes")]
-    public IReadOnlyList<HealthProbe> Probes { get; init; } = [];
+    public IReadOnlyList<HealthProbe> Probes { get; set; } = [];
 }

@@ -15,5 +15,5 @@ public sealed record HealthProbe
 
     /// <summary>Seconds before the probe counts as failed.</summary>
     [JsonPropertyName("timeout_seconds")]
-    public int TimeoutSeconds { get; init; } = 30;
+    public int TimeoutSeconds { get; set; } = 30;
 }

@@ -22,7 +22,7 @@ public sealed record BootControl
 
     /// <summary>Per-slot state.</summary>
     [JsonPropertyName("slots")]
-    public IReadOnlyDictionary<string, SlotInfo> Slots { get; init; } = new Dictionary<string, SlotInfo>
+    public IReadOnlyDictionary<string, SlotInfo> Slots { get; set; } = new Dictionary<string, SlotInfo>
     {
         ["a"] = new(),
         ["b"] = new(),

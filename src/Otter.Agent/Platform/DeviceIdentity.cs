@@ -35,5 +35,5 @@ public sealed record DeviceIdentity
 
     /// <summary>Trial boots a new install gets.</summary>
     [JsonPropertyName("boot_attempts")]
-    public int BootAttempts { get; init; } = 3;
+    public int BootAttempts { get; set; } = 3;
 }

@@ -7,7 +7,7 @@ public sealed record SlotInfo
 {
     /// <summary>What the slot holds.</summary>
     [JsonPropertyName("state")]
-    public SlotState State { get; init; } = SlotState.Empty;
+    public SlotState State { get; set; } = SlotState.Empty;
 
     /// <summary>The installed version, when any.</summary>
     [JsonPropertyName("version")]

@@ -17,7 +17,7 @@ public sealed record ReleaseRecord
 
     /// <summary>Always <see cref="RecordType"/>.</summary>
     [JsonPropertyName("type")]
-    public string Type { get; init; } = RecordType;
+    public string Type { get; set; } = RecordType;
 
     /// <summary>The target name in the TUF repository.</summary>
     [JsonPropertyName("name")]

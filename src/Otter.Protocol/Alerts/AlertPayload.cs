@@ -22,5 +22,5 @@ public sealed record AlertPayload
     public DateTimeOffset At { get; init; }
 
     /// <summary>Details by name.</summary>
-    public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Details { get; set; } = new Dictionary<string, string>();
 }

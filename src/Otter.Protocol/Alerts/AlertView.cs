@@ -7,5 +7,5 @@ public sealed record AlertView
     public required AlertPayload Alert { get; init; }
 
     /// <summary>One entry per sink.</summary>
-    public IReadOnlyList<DeliveryView> Deliveries { get; init; } = [];
+    public IReadOnlyList<DeliveryView> Deliveries { get; set; } = [];
 }

@@ -12,7 +12,7 @@ public sealed record CheckInRequest
     public string? BootedSlot { get; init; }
 
     /// <summary>Every slot by name.</summary>
-    public IReadOnlyDictionary<string, SlotReport> Slots { get; init; } = new Dictionary<string, SlotReport>();
+    public IReadOnlyDictionary<string, SlotReport> Slots { get; set; } = new Dictionary<string, SlotReport>();
 
     /// <summary>The device's stored anti-rollback counter.</summary>
     public long SecurityCounter { get; init; }

@@ -15,16 +15,16 @@ public sealed record DeviceView
     public required string Status { get; init; }
 
     /// <summary>Operator tags.</summary>
-    public IReadOnlyList<string> Tags { get; init; } = [];
+    public IReadOnlyList<string> Tags { get; set; } = [];
 
     /// <summary>Operator attributes.</summary>
-    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Attributes { get; set; } = new Dictionary<string, string>();
 
     /// <summary>The slot the boot loader starts.</summary>
     public string? ActiveSlot { get; init; }
 
     /// <summary>Every slot as last reported.</summary>
-    public IReadOnlyDictionary<string, SlotReport> Slots { get; init; } = new Dictionary<string, SlotReport>();
+    public IReadOnlyDictionary<string, SlotReport> Slots { get; set; } = new Dictionary<string, SlotReport>();
 
     /// <summary>The device's stored anti-rollback counter.</summary>
     public long SecurityCounter { get; init; }

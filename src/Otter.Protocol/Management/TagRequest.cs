@@ -4,11 +4,11 @@ namespace Otter.Protocol.Management;
 public sealed record TagRequest
 {
     /// <summary>Tags to add.</summary>
-    public IReadOnlyList<string> Add { get; init; } = [];
+    public IReadOnlyList<string> Add { get; set; } = [];
 
     /// <summary>Tags to remove.</summary>
-    public IReadOnlyList<string> Remove { get; init; } = [];
+    public IReadOnlyList<string> Remove { get; set; } = [];
 
     /// <summary>Attributes to set (a null value removes one).</summary>
-    public IReadOnlyDictionary<string, string?> Attributes { get; init; } = new Dictionary<string, string?>();
+    public IReadOnlyDictionary<string, string?> Attributes { get; set; } = new Dictionary<string, string?>();
 }

@@ -49,7 +49,7 @@ public sealed record RolloutView
     public int Priority { get; init; }
 
     /// <summary>See the rollout request.</summary>
-    public IReadOnlyList<string> Windows { get; init; } = [];
+    public IReadOnlyList<string> Windows { get; set; } = [];
 
     /// <summary>See the rollout request.</summary>
     public string? HaltReason { get; init; }
@@ -67,5 +67,5 @@ public sealed record RolloutView
     public DateTimeOffset? FinishedAt { get; init; }
 
     /// <summary>See the rollout request.</summary>
-    public IReadOnlyList<WaveView> Waves { get; init; } = [];
+    public IReadOnlyList<WaveView> Waves { get; set; } = [];
 }

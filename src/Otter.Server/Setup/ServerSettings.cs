@@ -7,10 +7,10 @@ internal sealed record ServerSettings
     public required string Hostname { get; init; }
 
     /// <summary>Management API, <c>/repo</c> and <c>/log</c>.</summary>
-    public string ApiUrl { get; init; } = "https://127.0.0.1:8443";
+    public string ApiUrl { get; set; } = "https://127.0.0.1:8443";
 
     /// <summary>The device API (client certificates).</summary>
-    public string DeviceUrl { get; init; } = "https://127.0.0.1:8444";
+    public string DeviceUrl { get; set; } = "https://127.0.0.1:8444";
 
     /// <summary>The base URL devices are told to fetch <c>/repo</c> and <c>/log</c> from; the API URL when absent.</summary>
     public string? PublicUrl { get; init; }
@@ -25,26 +25,26 @@ internal sealed record ServerSettings
     public required string LogOrigin { get; init; }
 
     /// <summary>Approve enrolling devices at once (true) or keep them pending for an operator.</summary>
-    public bool AutoApprove { get; init; } = true;
+    public bool AutoApprove { get; set; } = true;
 
     /// <summary>Lifetime of issued device certificates.</summary>
-    public int DeviceCertificateDays { get; init; } = 365;
+    public int DeviceCertificateDays { get; set; } = 365;
 
     /// <summary>Device API requests allowed per device per minute (token bucket; bursts up to this number).</summary>
-    public int DeviceRequestsPerMinute { get; init; } = 120;
+    public int DeviceRequestsPerMinute { get; set; } = 120;
 
     /// <summary>Largest device API request body.</summary>
-    public long DeviceBodyLimit { get; init; } = 64 * 1024;
+    public long DeviceBodyLimit { get; set; } = 64 * 1024;
 
     /// <summary>Largest management API JSON body.</summary>
-    public long ApiBodyLimit { get; init; } = 1024 * 1024;
+    public long ApiBodyLimit { get; set; } = 1024 * 1024;
 
     /// <summary>Largest release bundle upload.</summary>
-    public long ReleaseLimit { get; init; } = 8L * 1024 * 1024 * 1024;
+    public long ReleaseLimit { get; set; } = 8L * 1024 * 1024 * 1024;
 
     /// <summary>Seconds between rollout engine ticks.</summary>
-    public int RolloutTickSeconds { get; init; } = 5;
+    public int RolloutTickSeconds { get; set; } = 5;
 
     /// <summary>Seconds devices are asked to wait between check-ins.</summary>
-    public int CheckInIntervalSeconds { get; init; } = 60;
+    public int CheckInIntervalSeconds { get; set; } = 60;
 }

@@ -10,7 +10,7 @@ public sealed record QuoteBody
 
     /// <summary>Always <see cref="QuoteType"/>.</summary>
     [JsonPropertyName("type")]
-    public string Type { get; init; } = QuoteType;
+    public string Type { get; set; } = QuoteType;
 
     /// <summary>The device serial.</summary>
     [JsonPropertyName("device_id")]

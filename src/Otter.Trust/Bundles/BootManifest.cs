@@ -15,7 +15,7 @@ public sealed record BootManifest
 
     /// <summary>Always <see cref="ManifestType"/>.</summary>
     [JsonPropertyName("type")]
-    public string Type { get; init; } = ManifestType;
+    public string Type { get; set; } = ManifestType;
 
     /// <summary>The display version.</summary>
     [JsonPropertyName("version")]

@@ -21,6 +21,11 @@ internal static class Http
     /// <summary>As <see cref="AssertProblemAsync"/>, and the server logged the refusal with its detail.</summary>
     public static async Task AssertRefusedAsync(ServerFixture server, HttpResponseMessage response, HttpStatusCode status, string fragment)
     {
+        if (response.StatusCode == HttpStatusCode.InternalServerError)
+        {
+            Assert.Fail("500: " + string.Join("\n", server.Logs.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal))));
+        }
+
         var detail = await AssertProblemAsync(response, status, fragment);
         Assert.Contains(server.Logs.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains($"with {(int)status}", StringComparison.Ordinal) && line.Contains(detail, StringComparison.Ordinal));
     }

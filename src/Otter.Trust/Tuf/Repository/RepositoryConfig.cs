@@ -10,19 +10,19 @@ public sealed record RepositoryConfig
 {
     /// <summary>The file format version.</summary>
     [JsonPropertyName("format")]
-    public int Format { get; init; } = 1;
+    public int Format { get; set; } = 1;
 
     /// <summary>Days an online key may sign after its first use (default 90).</summary>
     [JsonPropertyName("online_key_lifetime_days")]
-    public int OnlineKeyLifetimeDays { get; init; } = 90;
+    public int OnlineKeyLifetimeDays { get; set; } = 90;
 
     /// <summary>Days each role's metadata is valid after it is signed.</summary>
     [JsonPropertyName("expiry_days")]
-    public IReadOnlyDictionary<string, int> ExpiryDays { get; init; } = DefaultExpiryDays;
+    public IReadOnlyDictionary<string, int> ExpiryDays { get; set; } = DefaultExpiryDays;
 
     /// <summary>Online keys, current and retired.</summary>
     [JsonPropertyName("online_keys")]
-    public IReadOnlyList<OnlineKeyRecord> OnlineKeys { get; init; } = [];
+    public IReadOnlyList<OnlineKeyRecord> OnlineKeys { get; set; } = [];
 
     /// <summary>Root 1 year, targets 90 days, snapshot 7 days, timestamp 1 day.</summary>
     public static IReadOnlyDictionary<string, int> DefaultExpiryDays { get; } = new Dictionary<string, int>
