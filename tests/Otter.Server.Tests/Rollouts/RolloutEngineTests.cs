@@ -216,7 +216,7 @@ public sealed class RolloutEngineTests
     [Fact]
     public async Task Rollouts_Overlapping_HigherPriorityTakesUnstartedDevices()
     {
-        await using var world = await RolloutWorld.StartAsync(4);
+        await using var world = await RolloutWorld.StartAsync(4, onV1: false);
         var low = await world.CreateAsync(new RolloutRequest { Release = RolloutWorld.V2, Priority = 1 });
         var high = await world.CreateAsync(new RolloutRequest { Release = RolloutWorld.V1, Priority = 5, Devices = [world.Agents[0].Id, world.Agents[1].Id] });
         await world.ActAsync(low.Id, "start");
