@@ -1,9 +1,12 @@
 using Otter.Benchmarks;
 
-// The agent install harness is a load test with its own modes; everything else is BenchmarkDotNet.
+// The load harnesses are tests with their own modes; everything else is BenchmarkDotNet.
 return args switch
 {
     [AgentInstallHarness.Command, .. var rest] => await AgentInstallHarness.RunAsync(rest),
     [AgentInstallChild.Command, .. var rest] => await AgentInstallChild.RunAsync(rest),
+    [CheckInHarness.Command, .. var rest] => await CheckInHarness.RunAsync(rest),
+    [DownloadHarness.Command, .. var rest] => await DownloadHarness.RunAsync(rest),
+    [KestrelAnchor.Command, .. var rest] => await KestrelAnchor.RunAsync(rest),
     _ => BenchmarkDotNetEntry.Run(args),
 };
