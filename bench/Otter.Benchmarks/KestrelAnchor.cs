@@ -44,7 +44,7 @@ internal static class KestrelAnchor
 
         var passphrase = Environment.GetEnvironmentVariable("OTTER_KEY_PASSPHRASE") ?? string.Empty;
         using var publicOnly = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(args[0]));
-        using var key = new KeyLoader(new FixedPassphraseSource(passphrase)).OpenPrivateKey(args[1]);
+        using var key = new KeyLoader(new FixedPassphraseSource(passphrase)).OpenEcdsa(args[1]);
         using var certificate = publicOnly.CopyWithPrivateKey(key);
 
         // As the Otter host builds itself: the slim builder, no logging providers, no Server header.
