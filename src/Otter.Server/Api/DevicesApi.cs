@@ -33,7 +33,7 @@ internal static class DevicesApi
         return endpoints;
     }
 
-    private static async Task<IResult> ListAsync(OtterDbContext db, string? status, string? tag, string? after, int? limit, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(OtterDbContext db, DeviceWriteBehind writeBehind, string? status, string? tag, string? after, int? limit, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > MaxPage)
         {
@@ -59,12 +59,18 @@ internal static class DevicesApi
         }
 
         var rows = await query.OrderBy(d => d.Id).Take(limit ?? MaxPage).ToListAsync(cancellationToken);
+        rows.ForEach(writeBehind.Overlay);
         return Results.Json(rows.Select(DeviceViews.ToView).ToList(), ProtocolJsonContext.Default.ListDeviceView);
     }
 
-    private static async Task<IResult> GetAsync(OtterDbContext db, string id, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(OtterDbContext db, DeviceWriteBehind writeBehind, string id, CancellationToken cancellationToken)
     {
         var row = await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
+        if (row is not null)
+        {
+            writeBehind.Overlay(row);
+        }
+
         return row is null ? UnknownDevice(id) : Results.Json(DeviceViews.ToView(row), ProtocolJsonContext.Default.DeviceView);
     }
 

@@ -10,7 +10,7 @@ using Otter.Trust.Keys;
 namespace Otter.Server.Devices;
 
 /// <summary>Check-in and reports: record what the device says, judge its attestation, hand out its action.</summary>
-internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics metrics, TimeProvider time)
+internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics metrics, DeviceWriteBehind writeBehind, TimeProvider time)
 {
     public async Task<CheckInResponse> CheckInAsync(OtterDbContext db, DeviceRow device, CheckInRequest request, CancellationToken cancellationToken)
     {
@@ -30,7 +30,17 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
 
         var action = await ActionAsync(db, device, booted, now, cancellationToken);
         device.PendingNonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        await db.SaveChangesAsync(cancellationToken);
+        if (NeedsSynchronousWrite(db))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        else
+        {
+            writeBehind.Enqueue(new DeviceCheckInState(
+                device.Id, now, device.ActiveSlot, device.BootedSlot, device.SecurityCounter, device.Health, device.SlotsJson,
+                device.LastResultJson, device.PendingNonce, device.Attestation, device.AttestationDetail, device.Measurement));
+        }
+
         metrics.CheckIn();
         return new CheckInResponse
         {
@@ -148,6 +158,29 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
             RepositoryUrl = state.PublicUrl + "/repo",
             LogUrl = state.PublicUrl + "/log",
         };
+    }
+
+    /// <summary>Events, rollout rows or assignment changes are written before answering; routine state can wait for the batch.</summary>
+    private static bool NeedsSynchronousWrite(OtterDbContext db)
+    {
+        foreach (var entry in db.ChangeTracker.Entries())
+        {
+            if (entry.Entity is DeviceRow)
+            {
+                if (entry.Property(nameof(DeviceRow.AssignmentState)).IsModified || entry.Property(nameof(DeviceRow.AssignedRollout)).IsModified
+                    || entry.Property(nameof(DeviceRow.AssignedRelease)).IsModified || entry.Property(nameof(DeviceRow.LastPatchedAt)).IsModified
+                    || entry.Property(nameof(DeviceRow.Status)).IsModified)
+                {
+                    return true;
+                }
+            }
+            else if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];

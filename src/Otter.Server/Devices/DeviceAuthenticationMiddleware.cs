@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Otter.Protocol.Device;
@@ -23,10 +24,12 @@ internal sealed class DeviceAuthenticationMiddleware(
     TimeProvider time,
     TokenReplayCache replays,
     DeviceLimiter limiter,
-    Hosting.ServerMetrics metrics)
+    Hosting.ServerMetrics metrics,
+    DeviceWriteBehind writeBehind)
 {
     public const string DeviceKey = "otter.device";
     public const string Prefix = "/device/v1";
+    private const string ConnectionKey = "otter.verified-client-certificate";
 
     public async Task InvokeAsync(HttpContext context, OtterDbContext db)
     {
@@ -94,23 +97,17 @@ internal sealed class DeviceAuthenticationMiddleware(
         DeviceRow? device;
         if (certificate is not null)
         {
-            if (ChainValidator.Check(certificate, state.FleetAnchors, [], now) is { } chainProblem)
+            var verified = VerifyCertificate(context, certificate, now);
+            if (verified.Problem is not null)
             {
-                return (null, $"client certificate refused: {chainProblem}; enroll again to get a fleet certificate.", StatusCodes.Status401Unauthorized);
+                return (null, verified.Problem, StatusCodes.Status401Unauthorized);
             }
 
-            if (!CertificateAuthority.AllowsClientAuth(certificate))
-            {
-                return (null, "client certificate refused: it is not for client authentication.", StatusCodes.Status401Unauthorized);
-            }
-
-            var id = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
-            device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, context.RequestAborted);
-            var presented = Convert.ToHexStringLower(SHA256.HashData(certificate.RawDataMemory.Span));
+            device = await db.Devices.FirstOrDefaultAsync(d => d.Id == verified.Certificate!.DeviceId, context.RequestAborted);
             if (device?.CertificateSha256 is null
-                || !CryptographicOperations.FixedTimeEquals(Convert.FromHexString(device.CertificateSha256), Convert.FromHexString(presented)))
+                || !CryptographicOperations.FixedTimeEquals(Convert.FromHexString(device.CertificateSha256), Convert.FromHexString(verified.Certificate!.Sha256)))
             {
-                return (null, $"client certificate refused: it is not the current certificate of device {id} (replaced, revoked or never issued).", StatusCodes.Status401Unauthorized);
+                return (null, $"client certificate refused: it is not the current certificate of device {verified.Certificate!.DeviceId} (replaced, revoked or never issued).", StatusCodes.Status401Unauthorized);
             }
         }
         else if (DeviceToken.TryParse(context.Request.Headers.Authorization) is { } token)
@@ -155,6 +152,7 @@ internal sealed class DeviceAuthenticationMiddleware(
             return (null, "a fleet client certificate or a signed device token (Authorization: Otter-Device …) is required; enroll first at /device/v1/enroll.", StatusCodes.Status401Unauthorized);
         }
 
+        writeBehind.Overlay(device);
         return device.Status switch
         {
             DeviceStatuses.Approved => (device, null, 0),
@@ -162,6 +160,40 @@ internal sealed class DeviceAuthenticationMiddleware(
             DeviceStatuses.Quarantined => (null, $"device {device.Id} is quarantined; only remediation is allowed.", StatusCodes.Status403Forbidden),
             _ => (null, $"device {device.Id} is {device.Status}; its credentials no longer work.", StatusCodes.Status403Forbidden),
         };
+    }
+
+    /// <summary>The chain check, once per TLS connection: later requests on it only check the dates.</summary>
+    private (VerifiedClientCertificate? Certificate, string? Problem) VerifyCertificate(HttpContext context, X509Certificate2 certificate, DateTimeOffset now)
+    {
+        var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
+        if (items?[ConnectionKey] is VerifiedClientCertificate cached)
+        {
+            return now < cached.NotBefore || now > cached.NotAfter
+                ? (null, $"client certificate refused: it expired or is not yet valid (valid {cached.NotBefore:u} to {cached.NotAfter:u}); enroll again to get a fleet certificate.")
+                : (cached, null);
+        }
+
+        if (ChainValidator.Check(certificate, state.FleetAnchors, [], now) is { } chainProblem)
+        {
+            return (null, $"client certificate refused: {chainProblem}; enroll again to get a fleet certificate.");
+        }
+
+        if (!CertificateAuthority.AllowsClientAuth(certificate))
+        {
+            return (null, "client certificate refused: it is not for client authentication.");
+        }
+
+        var verified = new VerifiedClientCertificate(
+            Convert.ToHexStringLower(SHA256.HashData(certificate.RawDataMemory.Span)),
+            certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false),
+            certificate.NotBefore.ToUniversalTime(),
+            certificate.NotAfter.ToUniversalTime());
+        if (items is not null)
+        {
+            items[ConnectionKey] = verified;
+        }
+
+        return (verified, null);
     }
 
     private async Task TooManyAsync(HttpContext context, int seconds, string who)

@@ -29,6 +29,8 @@ internal static class ServerServices
         services.AddSingleton<DeviceLimiter>();
         services.AddSingleton<EnrollmentService>();
         services.AddSingleton<CheckInService>();
+        services.AddSingleton<DeviceWriteBehind>();
+        services.AddHostedService(provider => provider.GetRequiredService<DeviceWriteBehind>());
         services.AddSingleton<ReleasePublisher>();
         services.AddSingleton<ReleaseReconciler>();
         services.AddSingleton<Repository.MetadataRefresher>();
