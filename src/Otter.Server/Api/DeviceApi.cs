@@ -27,7 +27,7 @@ internal static class DeviceApi
         return problem ?? await enrollment.EnrollAsync(db, request!, context.RequestAborted);
     }
 
-    private static async Task<IResult> CheckInAsync(HttpContext context, OtterDbContext db, CheckInService checkIns)
+    private static async Task<IResult> CheckInAsync(HttpContext context, CheckInService checkIns)
     {
         var (request, problem) = await JsonBody.ReadAsync(context, ProtocolJsonContext.Default.CheckInRequest);
         if (problem is not null)
@@ -40,7 +40,7 @@ internal static class DeviceApi
             return Problems.BadRequest("slots must name at most 8 slots, each 1 to 16 characters.");
         }
 
-        var response = await checkIns.CheckInAsync(db, Device(context), request, context.RequestAborted);
+        var response = await checkIns.CheckInAsync(context.RequestServices, Device(context), request, context.RequestAborted);
         return Results.Json(response, ProtocolJsonContext.Default.CheckInResponse);
     }
 

@@ -1,19 +1,27 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Otter.Protocol.Device;
 using Otter.Server.Data;
+using Otter.Server.Releases;
+using Otter.Server.Rollouts;
 using Otter.Server.Setup;
 using Otter.Trust.Attestation;
 using Otter.Trust.Keys;
 
 namespace Otter.Server.Devices;
 
-/// <summary>Check-in and reports: record what the device says, judge its attestation, hand out its action.</summary>
-internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics metrics, DeviceWriteBehind writeBehind, TimeProvider time)
+/// <summary>
+/// Check-in and reports: record what the device says, judge its attestation, hand out its action.
+/// A routine check-in touches no EF context: its state goes to <see cref="DeviceWriteBehind"/>;
+/// only a change worth an event or an assignment step is written through EF before answering.
+/// </summary>
+internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics metrics, DeviceWriteBehind writeBehind, ReleaseCache releases, TimeProvider time)
 {
-    public async Task<CheckInResponse> CheckInAsync(OtterDbContext db, DeviceRow device, CheckInRequest request, CancellationToken cancellationToken)
+    public async Task<CheckInResponse> CheckInAsync(IServiceProvider services, DeviceRow device, CheckInRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(device);
         var now = time.GetUtcNow();
         device.LastSeen = now;
         device.ActiveSlot = request.ActiveSlot;
@@ -23,22 +31,35 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
         device.SlotsJson = JsonSerializer.Serialize(new Dictionary<string, SlotReport>(request.Slots, StringComparer.Ordinal), ServerJsonContext.Default.DictionaryStringSlotReport);
         device.LastResultJson = request.LastResult is null ? null : JsonSerializer.Serialize(request.LastResult, ServerJsonContext.Default.ResultReport);
         var booted = request.BootedSlot is { } slot && request.Slots.TryGetValue(slot, out var report) ? report : null;
+        var events = new List<DeviceEventRow>();
         if (request.Quote is { } quote)
         {
-            await JudgeAsync(db, device, quote, booted, cancellationToken);
+            await JudgeAsync(device, quote, booted, now, events, cancellationToken);
         }
 
-        var action = await ActionAsync(db, device, booted, now, cancellationToken);
+        var (action, committed) = await ActionAsync(device, booted, cancellationToken);
         device.PendingNonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        if (NeedsSynchronousWrite(db))
+        writeBehind.Enqueue(new DeviceCheckInState(
+            device.Id, now, device.ActiveSlot, device.BootedSlot, device.SecurityCounter, device.Health, device.SlotsJson,
+            device.LastResultJson, device.PendingNonce, device.Attestation, device.AttestationDetail, device.Measurement));
+        if (events.Count > 0 || committed)
         {
+            var db = services.GetRequiredService<OtterDbContext>();
+            db.Devices.Attach(device);
+            db.DeviceEvents.AddRange(events);
+            if (committed)
+            {
+                if (device.AssignmentState != ReportPhases.Committed)
+                {
+                    // Not reported as committed: the patch is seen now.
+                    device.LastPatchedAt = now;
+                }
+
+                device.AssignmentState = "done";
+                await RolloutProgress.RecordAsync(db, device, RolloutDeviceStates.Committed, "running and healthy at check-in", now, cancellationToken);
+            }
+
             await db.SaveChangesAsync(cancellationToken);
-        }
-        else
-        {
-            writeBehind.Enqueue(new DeviceCheckInState(
-                device.Id, now, device.ActiveSlot, device.BootedSlot, device.SecurityCounter, device.Health, device.SlotsJson,
-                device.LastResultJson, device.PendingNonce, device.Attestation, device.AttestationDetail, device.Measurement));
         }
 
         metrics.CheckIn();
@@ -53,8 +74,10 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
 
     public async Task ReportAsync(OtterDbContext db, DeviceRow device, DeviceReport report, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(device);
         var now = time.GetUtcNow();
-        device.LastSeen = now;
+        db.Devices.Attach(device);
         if (report.Target is not null && report.Target == device.AssignedRelease)
         {
             device.AssignmentState = report.Phase;
@@ -63,7 +86,7 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
                 device.LastPatchedAt = now;
             }
 
-            await Rollouts.RolloutProgress.RecordAsync(db, device, report.Phase, report.Detail, now, cancellationToken);
+            await RolloutProgress.RecordAsync(db, device, report.Phase, report.Detail, now, cancellationToken);
         }
 
         var detail = $"{report.Phase} {report.Target ?? "-"} {report.Version ?? string.Empty}".TrimEnd() + (report.Detail is null ? string.Empty : ": " + report.Detail);
@@ -71,7 +94,7 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private static async Task JudgeAsync(OtterDbContext db, DeviceRow device, AttestationQuote quote, SlotReport? booted, CancellationToken cancellationToken)
+    private async Task JudgeAsync(DeviceRow device, AttestationQuote quote, SlotReport? booted, DateTimeOffset now, List<DeviceEventRow> events, CancellationToken cancellationToken)
     {
         (string Verdict, string Detail) result;
         TufKey key;
@@ -90,7 +113,7 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
         }
         else
         {
-            var release = booted?.Target is { } target ? await db.Releases.AsNoTracking().FirstOrDefaultAsync(r => r.Name == target, cancellationToken) : null;
+            var release = booted?.Target is { } target ? await releases.FindAsync(target, cancellationToken) : null;
             if (release is null)
             {
                 result = ("unknown", $"the booted image ({booted?.Target ?? "no target"}) is not a release this server published");
@@ -107,7 +130,7 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
 
         if (result.Verdict != device.Attestation || result.Detail != device.AttestationDetail)
         {
-            db.DeviceEvents.Add(new DeviceEventRow { DeviceId = device.Id, At = device.LastSeen!.Value, Kind = "attestation", Detail = $"{result.Verdict}: {result.Detail}" });
+            events.Add(new DeviceEventRow { DeviceId = device.Id, At = now, Kind = "attestation", Detail = $"{result.Verdict}: {result.Detail}" });
         }
 
         device.Attestation = result.Verdict;
@@ -115,72 +138,38 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
         device.Measurement = quote.Quote.Measurement;
     }
 
-    private async Task<UpdateAction?> ActionAsync(OtterDbContext db, DeviceRow device, SlotReport? booted, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The action for the device, and whether it has just finished its assignment.</summary>
+    private async Task<(UpdateAction? Action, bool Committed)> ActionAsync(DeviceRow device, SlotReport? booted, CancellationToken cancellationToken)
     {
         if (device.AssignedRelease is not { } assigned)
         {
-            return null;
+            return (null, false);
         }
 
         if (booted?.Target == assigned && booted.State is "good")
         {
-            if (device.AssignmentState != "done")
-            {
-                if (device.AssignmentState != ReportPhases.Committed)
-                {
-                    // Not reported as committed: the patch is seen now.
-                    device.LastPatchedAt = now;
-                }
-
-                device.AssignmentState = "done";
-                await Rollouts.RolloutProgress.RecordAsync(db, device, Rollouts.RolloutDeviceStates.Committed, "running and healthy at check-in", now, cancellationToken);
-            }
-
-            return null;
+            return (null, device.AssignmentState != "done");
         }
 
-        // A failed attempt is not retried on its own: an operator assigns again.
-        if (device.AssignmentState is "failed" or "rolled-back")
+        // A failed attempt is not retried on its own: an operator (or a rollout) assigns again.
+        if (device.AssignmentState is "failed" or "rolled-back" or RolloutDeviceStates.TimedOut)
         {
-            return null;
+            return (null, false);
         }
 
-        var release = await db.Releases.AsNoTracking().FirstOrDefaultAsync(r => r.Name == assigned, cancellationToken);
+        var release = await releases.FindAsync(assigned, cancellationToken);
         if (release is null)
         {
-            return null;
+            return (null, false);
         }
 
-        return new UpdateAction
+        return (new UpdateAction
         {
             Target = release.Name,
             Version = release.Version,
             RepositoryUrl = state.PublicUrl + "/repo",
             LogUrl = state.PublicUrl + "/log",
-        };
-    }
-
-    /// <summary>Events, rollout rows or assignment changes are written before answering; routine state can wait for the batch.</summary>
-    private static bool NeedsSynchronousWrite(OtterDbContext db)
-    {
-        foreach (var entry in db.ChangeTracker.Entries())
-        {
-            if (entry.Entity is DeviceRow)
-            {
-                if (entry.Property(nameof(DeviceRow.AssignmentState)).IsModified || entry.Property(nameof(DeviceRow.AssignedRollout)).IsModified
-                    || entry.Property(nameof(DeviceRow.AssignedRelease)).IsModified || entry.Property(nameof(DeviceRow.LastPatchedAt)).IsModified
-                    || entry.Property(nameof(DeviceRow.Status)).IsModified)
-                {
-                    return true;
-                }
-            }
-            else if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        }, false);
     }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];

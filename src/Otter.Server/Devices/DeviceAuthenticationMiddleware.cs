@@ -25,13 +25,14 @@ internal sealed class DeviceAuthenticationMiddleware(
     TokenReplayCache replays,
     DeviceLimiter limiter,
     Hosting.ServerMetrics metrics,
-    DeviceWriteBehind writeBehind)
+    DeviceWriteBehind writeBehind,
+    DeviceLookup devices)
 {
     public const string DeviceKey = "otter.device";
     public const string Prefix = "/device/v1";
     private const string ConnectionKey = "otter.verified-client-certificate";
 
-    public async Task InvokeAsync(HttpContext context, OtterDbContext db)
+    public async Task InvokeAsync(HttpContext context)
     {
         var onDeviceEndpoint = context.Features.Get<DeviceEndpointFeature>() is not null;
         var isDevicePath = context.Request.Path.StartsWithSegments(Prefix, StringComparison.Ordinal);
@@ -66,7 +67,7 @@ internal sealed class DeviceAuthenticationMiddleware(
             return;
         }
 
-        var (device, problem, status) = await AuthenticateAsync(context, db);
+        var (device, problem, status) = await AuthenticateAsync(context);
         if (device is null)
         {
             if (limiter.TryAcquire("ip:" + context.Connection.RemoteIpAddress) is { } wait)
@@ -90,7 +91,7 @@ internal sealed class DeviceAuthenticationMiddleware(
         await next(context);
     }
 
-    private async Task<(DeviceRow? Device, string? Problem, int Status)> AuthenticateAsync(HttpContext context, OtterDbContext db)
+    private async Task<(DeviceRow? Device, string? Problem, int Status)> AuthenticateAsync(HttpContext context)
     {
         var now = time.GetUtcNow();
         var certificate = context.Connection.ClientCertificate;
@@ -103,7 +104,7 @@ internal sealed class DeviceAuthenticationMiddleware(
                 return (null, verified.Problem, StatusCodes.Status401Unauthorized);
             }
 
-            device = await db.Devices.FirstOrDefaultAsync(d => d.Id == verified.Certificate!.DeviceId, context.RequestAborted);
+            device = await devices.FindAsync(verified.Certificate!.DeviceId, context.RequestAborted);
             if (device?.CertificateSha256 is null
                 || !CryptographicOperations.FixedTimeEquals(Convert.FromHexString(device.CertificateSha256), Convert.FromHexString(verified.Certificate!.Sha256)))
             {
@@ -118,7 +119,7 @@ internal sealed class DeviceAuthenticationMiddleware(
                 return (null, $"device token refused: its timestamp is {skew} s away from the server's clock (at most {DeviceToken.Window.TotalSeconds} s); fix the device clock and sign a new request.", StatusCodes.Status401Unauthorized);
             }
 
-            device = await db.Devices.FirstOrDefaultAsync(d => d.Id == token.DeviceId, context.RequestAborted);
+            device = await devices.FindAsync(token.DeviceId, context.RequestAborted);
             if (device?.TokenSecret is null)
             {
                 return (null, $"device token refused: no device {token.DeviceId} with a token secret.", StatusCodes.Status401Unauthorized);

@@ -65,7 +65,8 @@ public sealed class OtterServerHost : IAsyncDisposable
         try
         {
             var certificate = LoadTlsCertificate(paths, settings, passphrases);
-            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = paths.Root, EnvironmentName = "Production" });
+            // No configuration reloading: watching the data directory would wake on every database write.
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = paths.Root, EnvironmentName = "Production", Args = ["--hostBuilder:reloadConfigOnChange=false"] });
             builder.Logging.ClearProviders();
             if (logging is not null)
             {

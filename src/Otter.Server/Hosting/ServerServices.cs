@@ -30,6 +30,8 @@ internal static class ServerServices
         services.AddSingleton<EnrollmentService>();
         services.AddSingleton<CheckInService>();
         services.AddSingleton<DeviceWriteBehind>();
+        services.AddSingleton<DeviceLookup>();
+        services.AddSingleton<ReleaseCache>();
         services.AddHostedService(provider => provider.GetRequiredService<DeviceWriteBehind>());
         services.AddSingleton<ReleasePublisher>();
         services.AddSingleton<ReleaseReconciler>();
