@@ -67,6 +67,15 @@ internal sealed partial class OtterServerInstance : IDisposable
             instance.SetDeviceRequestsPerMinute(perMinute);
         }
 
+        // BENCH_LAST_SEEN_RESOLUTION=0 measures the server writing every check-in (the default writes an unchanged one at most every 300 s per device).
+        if (Environment.GetEnvironmentVariable("BENCH_LAST_SEEN_RESOLUTION") is { Length: > 0 } resolution)
+        {
+            var path = new ServerPaths(instance.DataDirectory).Settings;
+            var settings = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            settings["last_seen_resolution_seconds"] = int.Parse(resolution, System.Globalization.CultureInfo.InvariantCulture);
+            File.WriteAllText(path, settings.ToJsonString(Indented));
+        }
+
         return instance;
     }
 

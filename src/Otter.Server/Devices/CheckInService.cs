@@ -23,6 +23,7 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(device);
         var now = time.GetUtcNow();
+        var before = (device.ActiveSlot, device.BootedSlot, device.SecurityCounter, device.Health, device.SlotsJson, device.LastResultJson, device.Attestation, device.AttestationDetail, device.Measurement);
         device.LastSeen = now;
         device.ActiveSlot = request.ActiveSlot;
         device.BootedSlot = request.BootedSlot;
@@ -39,9 +40,12 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
 
         var (action, committed) = await ActionAsync(device, booted, cancellationToken);
         device.PendingNonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        writeBehind.Enqueue(new DeviceCheckInState(
-            device.Id, now, device.ActiveSlot, device.BootedSlot, device.SecurityCounter, device.Health, device.SlotsJson,
-            device.LastResultJson, device.PendingNonce, device.Attestation, device.AttestationDetail, device.Measurement));
+        var after = (device.ActiveSlot, device.BootedSlot, device.SecurityCounter, device.Health, device.SlotsJson, device.LastResultJson, device.Attestation, device.AttestationDetail, device.Measurement);
+        writeBehind.Enqueue(
+            new DeviceCheckInState(
+                device.Id, now, device.ActiveSlot, device.BootedSlot, device.SecurityCounter, device.Health, device.SlotsJson,
+                device.LastResultJson, device.PendingNonce, device.Attestation, device.AttestationDetail, device.Measurement),
+            contentChanged: before != after);
         if (events.Count > 0 || committed)
         {
             var db = services.GetRequiredService<OtterDbContext>();

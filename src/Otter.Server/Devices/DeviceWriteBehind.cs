@@ -13,41 +13,63 @@ namespace Otter.Server.Devices;
 /// by one background writer in batches: one transaction and one commit for many devices instead
 /// of one each. Until a batch lands, requests see the pending values through <see cref="Overlay"/>.
 /// Anything that changes an assignment, a rollout or an event is still written before answering.
-/// A crash loses at most the last batch of routine state (a few milliseconds), which the devices
-/// report again at their next check-in.
+/// A check-in that changes nothing but the last-seen time and the nonce is written at most once
+/// per <c>last_seen_resolution_seconds</c> per device (memory has the exact values meanwhile). A
+/// crash loses at most the last batch and those in-memory values: last-seen shows the last written
+/// time, and a device's first quote after a restart is judged stale-nonce (the next one is fresh).
 /// </summary>
-internal sealed partial class DeviceWriteBehind(IServiceScopeFactory scopes, ILogger<DeviceWriteBehind> logger) : BackgroundService
+internal sealed partial class DeviceWriteBehind(IServiceScopeFactory scopes, Setup.ServerState state, ILogger<DeviceWriteBehind> logger) : BackgroundService
 {
+    // Per device: the latest last-seen and nonce (kept in memory between writes) and the last-seen last written.
+    private readonly ConcurrentDictionary<string, (DateTimeOffset LastSeen, string? Nonce, DateTimeOffset PersistedSeen)> _recent = new(StringComparer.Ordinal);
     private const int MaxBatch = 2000;
     private static readonly string[] ParameterNames = ["seen", "active", "booted", "counter", "health", "slots", "last", "nonce", "attestation", "detail", "measurement", "id"];
     private readonly ConcurrentDictionary<string, DeviceCheckInState> _pending = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
     private readonly SemaphoreSlim _writing = new(1, 1);
 
-    public void Enqueue(DeviceCheckInState state)
+    /// <summary>
+    /// Records a check-in. It is written when its content changed, on a device's first check-in
+    /// since the server started, or when the last-seen time written is older than
+    /// <c>last_seen_resolution_seconds</c>; otherwise only memory keeps the newer last-seen and nonce.
+    /// </summary>
+    public void Enqueue(DeviceCheckInState checkIn, bool contentChanged)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        _pending[state.DeviceId] = state;
-        _signal.Release();
+        ArgumentNullException.ThrowIfNull(checkIn);
+        var resolution = TimeSpan.FromSeconds(state.Settings.LastSeenResolutionSeconds);
+        var known = _recent.TryGetValue(checkIn.DeviceId, out var recent);
+        var persist = contentChanged || !known || checkIn.LastSeen - recent.PersistedSeen >= resolution;
+        _recent[checkIn.DeviceId] = (checkIn.LastSeen, checkIn.PendingNonce, persist ? checkIn.LastSeen : recent.PersistedSeen);
+        if (persist)
+        {
+            _pending[checkIn.DeviceId] = checkIn;
+            _signal.Release();
+        }
     }
 
     /// <summary>Applies a device's pending routine state to a row just read.</summary>
     public void Overlay(DeviceRow device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        if (_pending.TryGetValue(device.Id, out var state) && (device.LastSeen is null || device.LastSeen <= state.LastSeen))
+        if (_pending.TryGetValue(device.Id, out var pending) && (device.LastSeen is null || device.LastSeen <= pending.LastSeen))
         {
-            device.LastSeen = state.LastSeen;
-            device.ActiveSlot = state.ActiveSlot;
-            device.BootedSlot = state.BootedSlot;
-            device.SecurityCounter = state.SecurityCounter;
-            device.Health = state.Health;
-            device.SlotsJson = state.SlotsJson;
-            device.LastResultJson = state.LastResultJson;
-            device.PendingNonce = state.PendingNonce;
-            device.Attestation = state.Attestation;
-            device.AttestationDetail = state.AttestationDetail;
-            device.Measurement = state.Measurement;
+            device.LastSeen = pending.LastSeen;
+            device.ActiveSlot = pending.ActiveSlot;
+            device.BootedSlot = pending.BootedSlot;
+            device.SecurityCounter = pending.SecurityCounter;
+            device.Health = pending.Health;
+            device.SlotsJson = pending.SlotsJson;
+            device.LastResultJson = pending.LastResultJson;
+            device.PendingNonce = pending.PendingNonce;
+            device.Attestation = pending.Attestation;
+            device.AttestationDetail = pending.AttestationDetail;
+            device.Measurement = pending.Measurement;
+        }
+
+        if (_recent.TryGetValue(device.Id, out var recent) && (device.LastSeen is null || device.LastSeen < recent.LastSeen))
+        {
+            device.LastSeen = recent.LastSeen;
+            device.PendingNonce = recent.Nonce;
         }
     }
 

@@ -42,6 +42,9 @@ internal sealed record ServerSettings
     /// <summary>Largest release bundle upload.</summary>
     public long ReleaseLimit { get; set; } = 8L * 1024 * 1024 * 1024;
 
+    /// <summary>A check-in that changes nothing but last-seen is written at most this often per device (0: every check-in).</summary>
+    public int LastSeenResolutionSeconds { get; set; } = 300;
+
     /// <summary>Seconds between rollout engine ticks.</summary>
     public int RolloutTickSeconds { get; set; } = 5;
 

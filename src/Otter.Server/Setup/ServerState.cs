@@ -153,6 +153,8 @@ internal sealed class ServerState : IDisposable
         Require(settings.ApiBodyLimit is >= 1024 and <= 64 * 1024 * 1024, $"{paths.Settings}: api_body_limit must be 1 KiB to 64 MiB.");
         Require(settings.ReleaseLimit >= 1024, $"{paths.Settings}: release_limit must be at least 1 KiB.");
         Require(settings.CheckInIntervalSeconds is >= 1 and <= 86_400, $"{paths.Settings}: check_in_interval_seconds must be 1 to 86400.");
+        Require(settings.LastSeenResolutionSeconds is >= 0 and <= 86_400, $"{paths.Settings}: last_seen_resolution_seconds must be 0 to 86400.");
+        Require(settings.RolloutTickSeconds is >= 1 and <= 3600, $"{paths.Settings}: rollout_tick_seconds must be 1 to 3600.");
         foreach (var (name, url) in new[] { ("api_url", settings.ApiUrl), ("device_url", settings.DeviceUrl), ("public_url", settings.PublicUrl ?? settings.ApiUrl) })
         {
             Require(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps, $"{name} {url} must be an https:// URL.");
