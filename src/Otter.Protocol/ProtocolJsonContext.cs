@@ -38,4 +38,5 @@ namespace Otter.Protocol;
 [JsonSerializable(typeof(Otter.Protocol.Alerts.WebhookView))]
 [JsonSerializable(typeof(List<Otter.Protocol.Alerts.WebhookView>))]
 [JsonSerializable(typeof(List<Otter.Protocol.Alerts.AlertView>))]
+[JsonSerializable(typeof(Otter.Protocol.Reports.ComplianceReport))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
