@@ -16,7 +16,7 @@ namespace Otter.Server.Devices;
 /// A routine check-in touches no EF context: its state goes to <see cref="DeviceWriteBehind"/>;
 /// only a change worth an event or an assignment step is written through EF before answering.
 /// </summary>
-internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics metrics, DeviceWriteBehind writeBehind, ReleaseCache releases, TimeProvider time)
+internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics metrics, DeviceWriteBehind writeBehind, ReleaseCache releases, Alerts.AlertService alerts, TimeProvider time)
 {
     public async Task<CheckInResponse> CheckInAsync(IServiceProvider services, DeviceRow device, CheckInRequest request, CancellationToken cancellationToken)
     {
@@ -64,6 +64,18 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
             }
 
             await db.SaveChangesAsync(cancellationToken);
+            if (events.Any(e => e.Kind == "attestation") && device.Attestation == "mismatch")
+            {
+                await alerts.RaiseAsync(
+                    db,
+                    Alerts.AlertKinds.AttestationMismatch,
+                    Alerts.AlertKinds.High,
+                    device.Id,
+                    $"device {device.Id} attests a measurement that is not the one expected for what it runs: {device.AttestationDetail}",
+                    new Dictionary<string, string> { ["device"] = device.Id, ["measurement"] = device.Measurement ?? string.Empty, ["detail"] = device.AttestationDetail ?? string.Empty },
+                    $"attestation-mismatch:{device.Id}:{device.Measurement}",
+                    cancellationToken);
+            }
         }
 
         metrics.CheckIn();

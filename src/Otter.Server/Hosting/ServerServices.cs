@@ -39,6 +39,7 @@ internal static class ServerServices
         services.AddSingleton<Alerts.AlertService>();
         services.AddSingleton<Alerts.AlertDispatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<Alerts.AlertDispatcher>());
+        services.AddSingleton<Reports.ComplianceService>();
         services.AddSingleton<Rollouts.RolloutService>();
         services.AddSingleton<Rollouts.RolloutEngine>();
         services.AddHostedService(provider => provider.GetRequiredService<Rollouts.RolloutEngine>());
@@ -71,6 +72,7 @@ internal static class ServerServices
         app.MapApiKeysApi();
         app.MapRolloutsApi();
         app.MapAlertsApi();
+        app.MapReportsApi();
         return app;
     }
 

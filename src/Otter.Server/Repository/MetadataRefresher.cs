@@ -14,7 +14,7 @@ namespace Otter.Server.Repository;
 /// Keeps the online TUF roles fresh: snapshot and timestamp are re-signed once less than half of
 /// their validity is left, so devices never meet expired metadata from a healthy server.
 /// </summary>
-internal sealed partial class MetadataRefresher(ServerState state, AuditLog audit, IServiceScopeFactory scopes, TimeProvider time, ILogger<MetadataRefresher> logger) : BackgroundService
+internal sealed partial class MetadataRefresher(ServerState state, AuditLog audit, Alerts.AlertService alerts, IServiceScopeFactory scopes, TimeProvider time, ILogger<MetadataRefresher> logger) : BackgroundService
 {
     private static readonly TimeSpan CheckEvery = TimeSpan.FromMinutes(10);
 
@@ -51,6 +51,30 @@ internal sealed partial class MetadataRefresher(ServerState state, AuditLog audi
         }
     }
 
+    /// <summary>Raises a warning alert (once a day per key) for every online key with less than 14 days left to sign.</summary>
+    public async Task<int> WarnExpiringKeysAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var raised = 0;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OtterDbContext>();
+        foreach (var role in new TufRepository(time).Status(state.Paths.Repository).Roles.Where(r => r.KeyNotAfter is not null && r.KeyDaysLeft < 14))
+        {
+            var alert = await alerts.RaiseAsync(
+                db,
+                Alerts.AlertKinds.KeyExpiring,
+                role.KeyDaysLeft <= 2 ? Alerts.AlertKinds.High : Alerts.AlertKinds.Warning,
+                $"{role.Role} key",
+                $"the online {role.Role} key may sign for {Math.Max(0, role.KeyDaysLeft!.Value):0.#} more days (until {role.KeyNotAfter:u}); rotate it with `otter repo rotate --role {role.Role}`",
+                new Dictionary<string, string> { ["role"] = role.Role, ["key_ids"] = string.Join(",", role.KeyIds), ["not_after"] = role.KeyNotAfter!.Value.ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
+                $"key-expiring:{role.Role}:{string.Join(",", role.KeyIds)}:{now:yyyy-MM-dd}",
+                cancellationToken);
+            raised += alert is null ? 0 : 1;
+        }
+
+        return raised;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -58,6 +82,7 @@ internal sealed partial class MetadataRefresher(ServerState state, AuditLog audi
             try
             {
                 await RefreshIfDueAsync(stoppingToken);
+                await WarnExpiringKeysAsync(stoppingToken);
             }
             catch (TrustException ex)
             {

@@ -68,7 +68,7 @@ public sealed class AgentEndToEndTests
         Assert.Equal(["downloading", "installed", "committed"], reports);
     }
 
-    private static void Provision(ServerFixture server, string device, string id)
+    internal static void Provision(ServerFixture server, string device, string id)
     {
         var bootKey = Path.Combine(server.WorkDirectory, "boot.key");
         if (!File.Exists(bootKey))
@@ -84,7 +84,7 @@ public sealed class AgentEndToEndTests
         Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
     }
 
-    private static ProcessResult Agent(params string[] args)
+    internal static ProcessResult Agent(params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "otter-agent.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing: the test project references src/Otter.Agent.Cli");
