@@ -82,6 +82,9 @@ public sealed class OtterServerHost : IAsyncDisposable
             {
                 kestrel.AddServerHeader = false;
                 kestrel.Limits.MaxRequestBodySize = settings.ApiBodyLimit;
+
+                // Large downloads: let a response run ahead of the TLS writer instead of stalling at 64 KiB.
+                kestrel.Limits.MaxResponseBufferSize = 1024 * 1024;
                 kestrel.Listen(apiEndpoint, listen =>
                 {
                     listeners[0] = listen;
