@@ -11,9 +11,13 @@ internal sealed record CliEnvironment(TextWriter Output, TextWriter Error, IPass
     /// <summary>Whether stderr is a terminal, so progress lines never end up in logs or captured output.</summary>
     public bool ErrorIsTerminal { get; init; }
 
+    /// <summary>Whether stdout is a terminal, so live views redraw in place there and print plain lines into pipes and files.</summary>
+    public bool OutputIsTerminal { get; init; }
+
     public static CliEnvironment FromConsole() =>
         new(Console.Out, Console.Error, new ConsolePassphraseSource(Console.Error), TimeProvider.System)
         {
             ErrorIsTerminal = !Console.IsErrorRedirected,
+            OutputIsTerminal = !Console.IsOutputRedirected,
         };
 }

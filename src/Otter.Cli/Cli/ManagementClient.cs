@@ -100,6 +100,19 @@ internal sealed class ManagementClient : IDisposable
     public Task<T> GetAsync<T>(string path, JsonTypeInfo<T> result, CancellationToken cancellationToken) =>
         SendAsync(() => new HttpRequestMessage(HttpMethod.Get, path), result, upload: false, cancellationToken);
 
+    /// <summary>GET a body that is not JSON (e.g. text/csv), byte for byte as the server sent it; another media type is refused.</summary>
+    public Task<byte[]> GetBytesAsync(string path, string mediaType, CancellationToken cancellationToken) =>
+        SendAsync(
+            () =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, path);
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
+                return request;
+            },
+            (response, what, token) => ReadBytesAsync(response, what, mediaType, token),
+            upload: false,
+            cancellationToken);
+
     /// <summary>POST without a body (actions such as approve).</summary>
     public Task<T> PostAsync<T>(string path, JsonTypeInfo<T> result, CancellationToken cancellationToken) =>
         SendAsync(() => new HttpRequestMessage(HttpMethod.Post, path), result, upload: false, cancellationToken);
@@ -137,7 +150,10 @@ internal sealed class ManagementClient : IDisposable
         }
     }
 
-    private async Task<T> SendAsync<T>(Func<HttpRequestMessage> create, JsonTypeInfo<T> resultType, bool upload, CancellationToken cancellationToken)
+    private Task<T> SendAsync<T>(Func<HttpRequestMessage> create, JsonTypeInfo<T> resultType, bool upload, CancellationToken cancellationToken) =>
+        SendAsync(create, (response, what, token) => ReadJsonAsync(response, what, resultType, token), upload, cancellationToken);
+
+    private async Task<T> SendAsync<T>(Func<HttpRequestMessage> create, Func<HttpResponseMessage, string, CancellationToken, Task<T>> read, bool upload, CancellationToken cancellationToken)
     {
         using var request = create();
         var what = $"{request.Method} {new Uri(BaseUrl, request.RequestUri!)}";
@@ -155,15 +171,7 @@ internal sealed class ManagementClient : IDisposable
                 throw await ProblemAsync(response, what, timeout.Token);
             }
 
-            try
-            {
-                return await response.Content.ReadFromJsonAsync(resultType, timeout.Token)
-                    ?? throw new JsonException("the body is JSON null");
-            }
-            catch (Exception ex) when (ex is JsonException or NotSupportedException)
-            {
-                throw new ServerException($"the answer to {what} is not the JSON this otter expects ({OneLine(ex.Message)}); is {BaseUrl} an Otter server of the same version?", ExitCodes.VerificationFailed, (int)response.StatusCode, ex);
-            }
+            return await read(response, what, timeout.Token);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -173,6 +181,31 @@ internal sealed class ManagementClient : IDisposable
         {
             throw Unreachable(ex);
         }
+    }
+
+    private async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, string what, JsonTypeInfo<T> resultType, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(resultType, cancellationToken)
+                ?? throw new JsonException("the body is JSON null");
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
+        {
+            throw new ServerException($"the answer to {what} is not the JSON this otter expects ({OneLine(ex.Message)}); is {BaseUrl} an Otter server of the same version?", ExitCodes.VerificationFailed, (int)response.StatusCode, ex);
+        }
+    }
+
+    private async Task<byte[]> ReadBytesAsync(HttpResponseMessage response, string what, string mediaType, CancellationToken cancellationToken)
+    {
+        // A server that ignores the format parameter answers JSON; written out as CSV it would mislead.
+        var type = response.Content.Headers.ContentType?.MediaType;
+        if (!string.Equals(type, mediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ServerException($"the answer to {what} is {type ?? "of no stated type"}, not {mediaType}; is {BaseUrl} an Otter server of the same version?", ExitCodes.VerificationFailed, (int)response.StatusCode);
+        }
+
+        return await response.Content.ReadAsByteArrayAsync(cancellationToken);
     }
 
     private static async Task<ServerException> ProblemAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)

@@ -19,6 +19,9 @@ internal static class OtterCli
             DeviceCommand.Create(environment),
             AuditCommand.Create(environment),
             ApiKeyCommand.Create(environment),
+            RolloutCommand.Create(environment),
+            ReportCommand.Create(environment),
+            AlertCommand.Create(environment),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -22,7 +22,13 @@ internal sealed class OtterRunner(TimeProvider time)
     /// <summary>Pretend stderr is a terminal (progress lines are drawn only there).</summary>
     public bool ErrorIsTerminal { get; init; }
 
-    public async Task<CliResult> RunAsync(params string[] args)
+    /// <summary>Pretend stdout is a terminal (live views redraw in place only there).</summary>
+    public bool OutputIsTerminal { get; init; }
+
+    public Task<CliResult> RunAsync(params string[] args) => RunAsync(args, CancellationToken.None);
+
+    /// <summary>Runs otter; cancelling <paramref name="cancellationToken"/> is what Ctrl-C does.</summary>
+    public async Task<CliResult> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -30,8 +36,9 @@ internal sealed class OtterRunner(TimeProvider time)
         {
             Variables = name => Variables.GetValueOrDefault(name),
             ErrorIsTerminal = ErrorIsTerminal,
+            OutputIsTerminal = OutputIsTerminal,
         };
-        var exit = await OtterCli.RunAsync(args, environment);
+        var exit = await OtterCli.RunAsync(args, environment, cancellationToken);
         return new CliResult(exit, output.ToString(), error.ToString());
     }
 }
