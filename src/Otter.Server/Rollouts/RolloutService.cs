@@ -28,6 +28,9 @@ internal sealed class RolloutService(AuditLog audit, TimeProvider time)
         Check(request.ErrorPercent is >= 0 and <= 100, $"error threshold {request.ErrorPercent} is outside 0-100.");
         Check(request.Priority is >= -1000 and <= 1000, "priority must be -1000 to 1000.");
         Check(request.Devices.Count <= MaxExplicitDevices, $"at most {MaxExplicitDevices} explicit devices.");
+
+        // Refused rather than half done: today's agent stages and activates an update in one cycle.
+        Check(!request.DownloadOnly, "download-only rollouts are not supported yet: otter-agent stages and activates an update in one cycle; leave out --download-only.");
         var waves = WaveSpec.ParseAll(request.Waves);
         var soak = Durations.Parse(request.Soak, "soak");
         var timeout = Durations.Parse(request.InstallTimeout, "install timeout");

@@ -256,6 +256,7 @@ public sealed class RolloutEngineTests
     [InlineData("{\"release\": \"fw/gw-x2/2.0.bundle\", \"windows\": [\"eu:someday 01:00-02:00\"]}", "maintenance window")]
     [InlineData("{\"release\": \"fw/gw-x2/2.0.bundle\", \"devices\": [\"ghost\"]}", "ghost")]
     [InlineData("{\"release\": \"fw/gw-x2/2.0.bundle\", \"filter\": \"tags has \\\"nowhere\\\"\"}", "selects no")]
+    [InlineData("{\"release\": \"fw/gw-x2/2.0.bundle\", \"download_only\": true}", "not supported yet")]
     public async Task Create_InvalidRequest_ClearBadRequest(string json, string fragment)
     {
         await using var world = await RolloutWorld.StartAsync(1);
