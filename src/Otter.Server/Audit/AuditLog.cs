@@ -14,18 +14,18 @@ namespace Otter.Server.Audit;
 /// editing or deleting a row breaks every later link; the newest row is also recorded in
 /// <c>audit-head.json</c> so that deleting the newest rows shows too.
 /// </summary>
-internal sealed class AuditLog(ServerPaths paths, TimeProvider time)
+internal sealed class AuditLog(ServerPaths paths, TimeProvider time) : IDisposable
 {
     public const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
 
-    // One writer at a time in this process; PostgreSQL replicas also take an advisory lock.
-    private static readonly SemaphoreSlim Writer = new(1, 1);
+    // One writer at a time per server; PostgreSQL replicas also take an advisory lock.
+    private readonly SemaphoreSlim _writer = new(1, 1);
     private const long AdvisoryLockKey = 0x6f7474657261756c; // "otteraul"
 
     /// <summary>Appends a row inside its own transaction.</summary>
     public async Task<AuditRow> AppendAsync(OtterDbContext db, string actor, string action, string subject, string? detail, CancellationToken cancellationToken)
     {
-        await Writer.WaitAsync(cancellationToken);
+        await _writer.WaitAsync(cancellationToken);
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -55,9 +55,11 @@ internal sealed class AuditLog(ServerPaths paths, TimeProvider time)
         }
         finally
         {
-            Writer.Release();
+            _writer.Release();
         }
     }
+
+    public void Dispose() => _writer.Dispose();
 
     /// <summary>Checks every row's link and hash, and that the chain reaches the recorded head.</summary>
     public async Task<AuditVerification> VerifyAsync(OtterDbContext db, CancellationToken cancellationToken)

@@ -159,7 +159,8 @@ public static class ServerInitializer
                 adminKey = key;
                 db.ApiKeys.Add(row);
                 await db.SaveChangesAsync(cancellationToken);
-                await new AuditLog(paths, time).AppendAsync(db, "server", "server.init", hostname, $"log {origin}; root keys {string.Join(",", options.RootKeys.Select(k => k.KeyId[..12]))}", cancellationToken);
+                using var audit = new AuditLog(paths, time);
+                await audit.AppendAsync(db, "server", "server.init", hostname, $"log {origin}; root keys {string.Join(",", options.RootKeys.Select(k => k.KeyId[..12]))}", cancellationToken);
             }
 
             // server.json last: a directory without it is not a server.
