@@ -34,8 +34,19 @@ internal static class DeviceTableFiller
     private static readonly string[] Tags = ["[]", "[\"ring-canary\"]", "[\"site-berlin\",\"ring-b\"]", "[\"site-lyon\",\"ring-a\"]"];
 
     /// <summary>Inserts devices <c>DeviceIds.For(first)</c> … <c>DeviceIds.For(first + count - 1)</c>; returns the seconds it took.</summary>
-    public static double Fill(string database, long first, int count, string factoryIssuer)
+    /// <param name="database">The stopped (or idle) server's SQLite file.</param>
+    /// <param name="first">The index of the first device id.</param>
+    /// <param name="count">How many rows.</param>
+    /// <param name="factoryIssuer">The factory CA's subject, as enrollment records it.</param>
+    /// <param name="hardware">Every row this hardware (a rollout selects one hardware); a mix of three when null.</param>
+    /// <param name="secrets">When given (<paramref name="count"/> long), receives each row's token secret, for devices that sign their requests.</param>
+    public static double Fill(string database, long first, int count, string factoryIssuer, string? hardware = null, byte[][]? secrets = null)
     {
+        if (secrets is not null && secrets.Length != count)
+        {
+            throw new ArgumentException($"secrets has {secrets.Length} places for {count} rows", nameof(secrets));
+        }
+
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
 
         // ServerInitializer wrote the first rows through EF Core in this process, whose pooled
@@ -76,12 +87,20 @@ internal static class DeviceTableFiller
                 var enrolled = now.AddSeconds(-random.Next(60, 365 * 86400));
                 var slot = slots[random.Next(slots.Length)];
                 p[0].Value = DeviceIds.For(first + i);
-                p[1].Value = Hardware[random.Next(Hardware.Length)];
+                // Drawn either way, so that the rest of a row is the same with or without a fixed hardware.
+                var mixed = Hardware[random.Next(Hardware.Length)];
+                p[1].Value = hardware ?? mixed;
                 p[2].Value = DeviceStatuses.Approved;
                 p[3].Value = PemEncoding.WriteString("PUBLIC KEY", [.. P256SpkiHeader, .. point]);
                 p[4].Value = Convert.ToHexStringLower(hash);
                 p[5].Value = enrolled.AddDays(365).ToUnixTimeMilliseconds();
-                p[6].Value = secret.Clone();
+                var rowSecret = (byte[])secret.Clone();
+                p[6].Value = rowSecret;
+                if (secrets is not null)
+                {
+                    secrets[i] = rowSecret;
+                }
+
                 p[7].Value = factoryIssuer;
                 p[8].Value = Convert.ToHexString(serial);
                 p[9].Value = Tags[random.Next(Tags.Length)];

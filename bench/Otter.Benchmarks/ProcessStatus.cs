@@ -31,4 +31,21 @@ internal static class ProcessStatus
 
         return -1;
     }
+
+    /// <summary>
+    /// Resets <c>VmHWM:</c> to the present resident set size (<c>/proc/self/clear_refs</c>, Linux 4.0
+    /// and later), so that a later read is the peak since now; false when that is not possible.
+    /// </summary>
+    public static bool ResetPeak()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 }

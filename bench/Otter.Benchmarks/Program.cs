@@ -8,5 +8,6 @@ return args switch
     [CheckInHarness.Command, .. var rest] => await CheckInHarness.RunAsync(rest),
     [DownloadHarness.Command, .. var rest] => await DownloadHarness.RunAsync(rest),
     [KestrelAnchor.Command, .. var rest] => await KestrelAnchor.RunAsync(rest),
+    [RolloutEngineHarness.Command, .. var rest] => await RolloutEngineHarness.RunAsync(rest),
     _ => BenchmarkDotNetEntry.Run(args),
 };

@@ -23,7 +23,7 @@ internal static class RolloutProgress
         }
 
         row.State = state;
-        row.Dirty = true;
+        MarkDirty(db, row);
         row.UpdatedAt = now;
         row.Detail = detail;
         if (state is RolloutDeviceStates.Committed or RolloutDeviceStates.Failed or RolloutDeviceStates.RolledBack)
@@ -45,11 +45,22 @@ internal static class RolloutProgress
         if (row is not null && RolloutDeviceStates.InFlight.Contains(row.State))
         {
             row.State = RolloutDeviceStates.Skipped;
-            row.Dirty = true;
+            MarkDirty(db, row);
             row.UpdatedAt = now;
             row.Detail = reason;
         }
 
         device.AssignedRollout = null;
+    }
+
+    /// <summary>
+    /// Dirty is written with every change, even when the row was read dirty: an engine tick may
+    /// have folded and cleared it since, and a change saved without the flag is never counted (the
+    /// wave then waits forever for a device that has finished).
+    /// </summary>
+    private static void MarkDirty(OtterDbContext db, RolloutDeviceRow row)
+    {
+        row.Dirty = true;
+        db.Entry(row).Property(r => r.Dirty).IsModified = true;
     }
 }

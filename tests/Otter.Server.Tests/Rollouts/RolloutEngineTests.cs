@@ -2,9 +2,14 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Otter.Protocol;
 using Otter.Protocol.Alerts;
+using Otter.Protocol.Device;
 using Otter.Protocol.Rollouts;
+using Otter.Server.Data;
+using Otter.Server.Rollouts;
 using Otter.Server.Tests.Support;
 
 namespace Otter.Server.Tests.Rollouts;
@@ -242,6 +247,32 @@ public sealed class RolloutEngineTests
         Assert.Equal("completed", (await world.StatusAsync(low.Id)).Status);
         Assert.Equal([RolloutWorld.V1, RolloutWorld.V2], world.Agents[0].Offers);
         Assert.Equal([RolloutWorld.V2], world.Agents[2].Offers);
+    }
+
+    [Fact]
+    public async Task Report_ReadDirtySavedAfterATickFoldedIt_StillCounted()
+    {
+        await using var world = await RolloutWorld.StartAsync(1);
+        var agent = world.Agents[0];
+        var rollout = await world.CreateAsync(new RolloutRequest { Release = RolloutWorld.V2, Soak = "0s" });
+        await world.ActAsync(rollout.Id, "start");
+        await world.TickAsync();
+        Assert.Equal(RolloutWorld.V2, (await agent.CheckInAsync(act: false)).Update?.Target);
+        await agent.ReportAsync(ReportPhases.Downloading, RolloutWorld.V2);
+
+        // A report's request reads the row while it is still dirty from the last report; a tick
+        // folds that one and clears the flag before the request saves.
+        await using var scope = world.Server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OtterDbContext>();
+        var device = await db.Devices.FirstAsync(d => d.Id == agent.Id);
+        await RolloutProgress.RecordAsync(db, device, RolloutDeviceStates.Installed, null, world.Clock.GetUtcNow(), CancellationToken.None);
+        Assert.Equal(1, (await world.TickAsync()).Folded);
+        await db.SaveChangesAsync();
+
+        Assert.Equal(1, (await world.TickAsync()).Folded);
+        var wave = (await world.StatusAsync(rollout.Id)).Waves[0];
+        Assert.Equal(1, wave.Installed);
+        Assert.Equal(0, wave.Downloading);
     }
 
     [Theory]
