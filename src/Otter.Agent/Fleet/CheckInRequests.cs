@@ -28,7 +28,7 @@ internal static class CheckInRequests
     {
         // An install that never finished holds nothing bootable: to the server the slot is empty.
         SlotState.Writing or SlotState.Empty => new SlotReport { State = "empty" },
-        SlotState.Trial => new SlotReport { State = "staged", Version = info.Version, SecurityCounter = info.SecurityCounter, Target = info.Target },
+        SlotState.Trial or SlotState.Staged => new SlotReport { State = "staged", Version = info.Version, SecurityCounter = info.SecurityCounter, Target = info.Target },
         SlotState.Good => new SlotReport { State = "good", Version = info.Version, SecurityCounter = info.SecurityCounter, Target = info.Target },
         _ => new SlotReport { State = "bad", Version = info.Version, SecurityCounter = info.SecurityCounter, Target = info.Target },
     };

@@ -103,6 +103,9 @@ internal sealed class FleetAgent : IDisposable
                     succeeded = await UpdateAsync(api, response.Update!, cancellationToken);
                     response = await CheckInAsync(api, cancellationToken);
                     break;
+                case DeviceActions.Stage:
+                    succeeded = await StageAsync(api, response.Update!, cancellationToken);
+                    break;
                 default:
                     Fail($"the server asks for `{response.Action}`, which this agent does not know; nothing done.");
                     succeeded = false;
@@ -225,9 +228,9 @@ internal sealed class FleetAgent : IDisposable
             throw new DeviceApiException("the server's check-in answer carries an attestation nonce that is not 8 to 64 bytes of hex; the device cannot quote it.");
         }
 
-        if (response.Action == DeviceActions.Update && response.Update is null)
+        if (response.Action is DeviceActions.Update or DeviceActions.Stage && response.Update is null)
         {
-            throw new DeviceApiException("the server's check-in answer says `update` but names no update.");
+            throw new DeviceApiException($"the server's check-in answer says `{response.Action}` but names no update.");
         }
 
         _store.WriteState(new FleetState { AttestationNonce = response.AttestationNonce, LastCheckIn = _time.GetUtcNow() });
@@ -236,6 +239,7 @@ internal sealed class FleetAgent : IDisposable
         {
             DeviceActions.None => $"checked in ({attested}): nothing to do",
             DeviceActions.Update => $"checked in ({attested}): update to {response.Update!.Target} ({response.Update.Version}) assigned",
+            DeviceActions.Stage => $"checked in ({attested}): download-only {response.Update!.Target} ({response.Update.Version}) assigned",
             _ => $"checked in ({attested}): the server asks for `{response.Action}`",
         });
         return response;
@@ -263,19 +267,15 @@ internal sealed class FleetAgent : IDisposable
             return true;
         }
 
-        await ReportAsync(api, ReportPhases.Downloading, target, update.Version, null, cancellationToken);
-        _output.WriteLine($"downloading {target} ({update.Version}) from {repository}");
-        InstallOutcome installed;
-        try
+        var installed = await WriteSlotAsync(api, update, repository, log, activate: true, cancellationToken);
+        if (installed is null)
         {
-            installed = await new UpdateClient(_platform, _time).InstallAsync(new HttpRepositoryFetcher(api.Http, repository), new HttpLogReader(api.Http, log), target, cancellationToken);
-        }
-        catch (AgentException ex)
-        {
-            return await RefuseAsync(api, update, ex.Message, cancellationToken);
+            return false;
         }
 
-        _output.WriteLine($"installed {installed.Target} {installed.Version} (security counter {installed.SecurityCounter}) in slot {installed.Slot}; log entry {installed.LogIndex} of {installed.LogSize} verified");
+        _output.WriteLine(installed.Reused
+            ? $"activated {installed.Target} {installed.Version} staged in slot {installed.Slot}; TUF and log entry {installed.LogIndex} of {installed.LogSize} verified again"
+            : $"installed {installed.Target} {installed.Version} (security counter {installed.SecurityCounter}) in slot {installed.Slot}; log entry {installed.LogIndex} of {installed.LogSize} verified");
         await ReportAsync(api, ReportPhases.Installed, target, installed.Version, $"staged in slot {installed.Slot} for a trial boot", cancellationToken);
 
         var boot = new BootLoader(_platform, new ProbeHealthChecker(), _time).Boot();
@@ -290,6 +290,62 @@ internal sealed class FleetAgent : IDisposable
         Fail($"{target} {installed.Version} did not commit ({boot.Outcome}: {why}); slot {boot.Slot ?? "-"} runs {boot.Version ?? "nothing"}.");
         await ReportAsync(api, ReportPhases.RolledBack, target, installed.Version, why, cancellationToken);
         return false;
+    }
+
+    /// <summary>Download-only: verify and write the release into the inactive slot, report it installed, never boot it.</summary>
+    private async Task<bool> StageAsync(DeviceApiClient api, UpdateAction update, CancellationToken cancellationToken)
+    {
+        var target = update.Target;
+        if (UpdateUri(api, update.RepositoryUrl, "repository", out var repository) is { } badRepository)
+        {
+            return await RefuseAsync(api, update, badRepository, cancellationToken);
+        }
+
+        if (UpdateUri(api, update.LogUrl, "log", out var log) is { } badLog)
+        {
+            return await RefuseAsync(api, update, badLog, cancellationToken);
+        }
+
+        var control = _platform.ReadBootControl();
+        if (control.Booted is { } booted && control.Slots[booted] is { State: SlotState.Good } running && running.Target == target)
+        {
+            _output.WriteLine($"{target} ({running.Version}) already runs in slot {booted}; nothing to stage");
+            await ReportAsync(api, ReportPhases.Committed, target, running.Version, $"already installed and running in slot {booted}", cancellationToken);
+            return true;
+        }
+
+        var staged = await WriteSlotAsync(api, update, repository, log, activate: false, cancellationToken);
+        if (staged is null)
+        {
+            return false;
+        }
+
+        _output.WriteLine(staged.Reused
+            ? $"{staged.Target} {staged.Version} is already staged in slot {staged.Slot}; TUF and log entry {staged.LogIndex} verified again"
+            : $"staged {staged.Target} {staged.Version} (security counter {staged.SecurityCounter}) in slot {staged.Slot}, not activated; log entry {staged.LogIndex} of {staged.LogSize} verified");
+        await ReportAsync(api, ReportPhases.Installed, target, staged.Version, $"staged in slot {staged.Slot}, not activated (download-only)", cancellationToken);
+        return true;
+    }
+
+    /// <summary>Reports downloading and writes the slot; null when the release was refused (and reported failed).</summary>
+    private async Task<InstallOutcome?> WriteSlotAsync(DeviceApiClient api, UpdateAction update, Uri repository, Uri log, bool activate, CancellationToken cancellationToken)
+    {
+        await ReportAsync(api, ReportPhases.Downloading, update.Target, update.Version, null, cancellationToken);
+        _output.WriteLine($"downloading {update.Target} ({update.Version}) from {repository}{(activate ? string.Empty : " to stage it (download-only)")}");
+        var client = new UpdateClient(_platform, _time);
+        var fetcher = new HttpRepositoryFetcher(api.Http, repository);
+        var reader = new HttpLogReader(api.Http, log);
+        try
+        {
+            return activate
+                ? await client.InstallAsync(fetcher, reader, update.Target, cancellationToken)
+                : await client.StageAsync(fetcher, reader, update.Target, cancellationToken);
+        }
+        catch (AgentException ex)
+        {
+            await RefuseAsync(api, update, ex.Message, cancellationToken);
+            return null;
+        }
     }
 
     private async Task<bool> RefuseAsync(DeviceApiClient api, UpdateAction update, string reason, CancellationToken cancellationToken)

@@ -21,6 +21,10 @@ public sealed record SlotInfo
     [JsonPropertyName("target")]
     public string? Target { get; init; }
 
+    /// <summary>Lower-case hex SHA-256 of the whole bundle as TUF signed it, when known.</summary>
+    [JsonPropertyName("bundle_sha256")]
+    public string? BundleSha256 { get; init; }
+
     /// <summary>Lower-case hex SHA-256 of the slot's boot manifest document.</summary>
     [JsonPropertyName("manifest_sha256")]
     public string? ManifestSha256 { get; init; }

@@ -17,6 +17,14 @@ public enum SlotState
     [JsonStringEnumMemberName("trial")]
     Trial,
 
+    /// <summary>
+    /// Installed and verified by a download-only update, not scheduled to boot: the boot loader
+    /// never starts it; an update of the same target turns it into <see cref="Trial"/> without
+    /// downloading again.
+    /// </summary>
+    [JsonStringEnumMemberName("staged")]
+    Staged,
+
     /// <summary>Booted, passed its health checks and committed.</summary>
     [JsonStringEnumMemberName("good")]
     Good,

@@ -20,9 +20,25 @@ namespace Otter.Agent.Update;
 /// </summary>
 public sealed class UpdateClient(IDevicePlatform platform, TimeProvider time)
 {
-    /// <summary>Installs <paramref name="targetName"/> from <paramref name="repository"/>, proving it against <paramref name="log"/>.</summary>
+    /// <summary>
+    /// Installs <paramref name="targetName"/> from <paramref name="repository"/>, proving it against
+    /// <paramref name="log"/>, and schedules its trial boot. A slot that already holds the same
+    /// bundle from <see cref="StageAsync"/> is activated without downloading it again.
+    /// </summary>
     /// <exception cref="AgentException">The release was refused; the message says why.</exception>
-    public async Task<InstallOutcome> InstallAsync(IRepositoryFetcher repository, ILogReader log, string targetName, CancellationToken cancellationToken = default)
+    public Task<InstallOutcome> InstallAsync(IRepositoryFetcher repository, ILogReader log, string targetName, CancellationToken cancellationToken = default) =>
+        WriteSlotAsync(repository, log, targetName, activate: true, cancellationToken);
+
+    /// <summary>
+    /// Download-only: verifies and writes <paramref name="targetName"/> into the inactive slot like
+    /// <see cref="InstallAsync"/>, but leaves it <see cref="SlotState.Staged"/>, never booted; a
+    /// slot that already holds the same bundle is left as it is.
+    /// </summary>
+    /// <exception cref="AgentException">The release was refused; the message says why.</exception>
+    public Task<InstallOutcome> StageAsync(IRepositoryFetcher repository, ILogReader log, string targetName, CancellationToken cancellationToken = default) =>
+        WriteSlotAsync(repository, log, targetName, activate: false, cancellationToken);
+
+    private async Task<InstallOutcome> WriteSlotAsync(IRepositoryFetcher repository, ILogReader log, string targetName, bool activate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(log);
@@ -45,6 +61,16 @@ public sealed class UpdateClient(IDevicePlatform platform, TimeProvider time)
 
         // The inactive slot: the other one than the committed slot (slot a on a fresh device).
         var slot = control.Active is null ? "a" : BootControl.Other(control.Active);
+        var bundleSha256 = target.File.Hashes.TryGetValue("sha256", out var sha) ? sha.ToLowerInvariant() : null;
+        if (control.Slots[slot] is { State: SlotState.Staged } staged && staged.Target == targetName
+            && bundleSha256 is not null && staged.BundleSha256 == bundleSha256 && staged.Version == expected.Version && staged.SecurityCounter == expected.SecurityCounter
+            && platform.ReadManifest(slot) is { } stagedManifest && Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stagedManifest)) == staged.ManifestSha256)
+        {
+            // TUF still signs these exact bytes and the log still proves them; the boot chain
+            // checks the slot's images against its signed manifest at the trial boot.
+            return UseStaged(control, slot, staged, activate, logged);
+        }
+
         control = control.WithSlot(slot, new SlotInfo { State = SlotState.Writing, Target = targetName, Version = expected.Version }) with
         {
             Trial = control.Trial?.Slot == slot ? null : control.Trial,
@@ -65,20 +91,42 @@ public sealed class UpdateClient(IDevicePlatform platform, TimeProvider time)
 
         // The manifest is written last: a slot without one never boots.
         platform.WriteManifest(slot, manifest.Bytes);
-        control = control.WithSlot(slot, new SlotInfo
+        var info = new SlotInfo
         {
-            State = SlotState.Trial,
+            State = activate ? SlotState.Trial : SlotState.Staged,
             Target = targetName,
             Version = expected.Version,
             SecurityCounter = expected.SecurityCounter,
+            BundleSha256 = bundleSha256,
             ManifestSha256 = Convert.ToHexStringLower(manifest.Hash),
-        }) with
-        {
-            Trial = new TrialBoot { Slot = slot, AttemptsLeft = platform.Identity.BootAttempts },
-            LastResult = new AgentResult { Outcome = "installed", Slot = slot, Version = expected.Version, Detail = $"{targetName} staged for a trial boot", At = time.GetUtcNow() },
         };
+        control = activate
+            ? control.WithSlot(slot, info) with
+            {
+                Trial = new TrialBoot { Slot = slot, AttemptsLeft = platform.Identity.BootAttempts },
+                LastResult = new AgentResult { Outcome = "installed", Slot = slot, Version = expected.Version, Detail = $"{targetName} staged for a trial boot", At = time.GetUtcNow() },
+            }
+            : control.WithSlot(slot, info) with
+            {
+                LastResult = new AgentResult { Outcome = "staged", Slot = slot, Version = expected.Version, Detail = $"{targetName} downloaded and verified; not activated (download-only)", At = time.GetUtcNow() },
+            };
         platform.WriteBootControl(control);
-        return new InstallOutcome(slot, targetName, expected.Version, expected.SecurityCounter, logged.Index, logged.Size);
+        return new InstallOutcome(slot, targetName, expected.Version, expected.SecurityCounter, logged.Index, logged.Size, activate);
+    }
+
+    private InstallOutcome UseStaged(BootControl control, string slot, SlotInfo staged, bool activate, (long Index, long Size) logged)
+    {
+        if (activate)
+        {
+            control = control.WithSlot(slot, staged with { State = SlotState.Trial }) with
+            {
+                Trial = new TrialBoot { Slot = slot, AttemptsLeft = platform.Identity.BootAttempts },
+                LastResult = new AgentResult { Outcome = "installed", Slot = slot, Version = staged.Version, Detail = $"{staged.Target} activated from its staged slot for a trial boot", At = time.GetUtcNow() },
+            };
+            platform.WriteBootControl(control);
+        }
+
+        return new InstallOutcome(slot, staged.Target!, staged.Version!, staged.SecurityCounter, logged.Index, logged.Size, activate, Reused: true);
     }
 
     private ReleaseExpectation Expectation(TargetInfo target, long deviceCounter)

@@ -53,7 +53,7 @@ internal static class RolloutCommand
         var startAt = new Option<string>("--start-at") { Description = "Do not start before this time, ISO 8601 (e.g. 2025-06-01T02:00:00Z; UTC unless it has an offset)." };
         var windows = new Option<string[]>("--window") { Description = "A maintenance window GROUP:DAYS HH:MM-HH:MM[@ZONE], e.g. \"eu:sat,sun 02:00-05:00@Europe/Berlin\"; devices tagged GROUP update only then (repeatable)." };
         var force = new Option<bool>("--force") { Description = "Ignore maintenance windows." };
-        var downloadOnly = new Option<bool>("--download-only") { Description = "Devices download and verify but do not install until told (not supported by otter-agent yet: the server refuses it)." };
+        var downloadOnly = new Option<bool>("--download-only") { Description = "Devices download, verify and stage the release in their inactive slot without activating it (no reboot, so maintenance windows do not apply); a later rollout of the same release activates it without downloading again." };
         var priority = new Option<int>("--priority") { Description = "When rollouts overlap on a device, the higher priority wins (-1000 to 1000)." };
         var rollbackOnHalt = new Option<bool>("--rollback-on-halt") { Description = "On halt, send every device of the failing wave back to its previous release." };
         var manualPromotion = new Option<bool>("--manual-promotion") { Description = "Wait for `otter rollout resume ID` after each wave's soak instead of promoting automatically." };

@@ -47,11 +47,12 @@ internal static class RolloutText
 
         Line(output, "devices", Number(rollout.DeviceCount));
         Line(output, "filter", rollout.Filter ?? "(every approved device of the release's hardware)");
-        Line(output, "thresholds", $"promote at {Percent(rollout.SuccessPercent)} committed, halt above {Percent(rollout.ErrorPercent)} errors");
+        Line(output, "mode", rollout.DownloadOnly ? "download-only: devices stage the release and do not activate it" : "install");
+        Line(output, "thresholds", $"promote at {Percent(rollout.SuccessPercent)} {(rollout.DownloadOnly ? "staged" : "committed")}, halt above {Percent(rollout.ErrorPercent)} errors");
         Line(output, "soak", rollout.Soak);
         Line(output, "install timeout", rollout.InstallTimeout);
         Line(output, "rate", rollout.Rate ?? "unlimited");
-        Line(output, "windows", rollout.Windows.Count == 0 ? "-" : string.Join("; ", rollout.Windows) + (rollout.Force ? " (ignored: --force)" : string.Empty));
+        Line(output, "windows", rollout.Windows.Count == 0 ? "-" : string.Join("; ", rollout.Windows) + (rollout.Force ? " (ignored: --force)" : rollout.DownloadOnly ? " (ignored: download-only)" : string.Empty));
         Line(output, "promotion", rollout.AutoPromote ? "automatic after each soak" : $"manual: `otter rollout resume {Number(rollout.Id)}` after each soak");
         Line(output, "rollback on halt", rollout.RollbackOnHalt ? "yes" : "no");
         Line(output, "priority", Number(rollout.Priority));

@@ -8,4 +8,12 @@ public static class DeviceActions
 
     /// <summary>Install <see cref="CheckInResponse.Update"/>.</summary>
     public const string Update = "update";
+
+    /// <summary>
+    /// Download and verify <see cref="CheckInResponse.Update"/> into the inactive slot without
+    /// activating it (a download-only rollout); a later <see cref="Update"/> of the same target
+    /// activates the staged slot without downloading again. An agent that does not know this
+    /// action does nothing, which is the safe reading of "do not install".
+    /// </summary>
+    public const string Stage = "stage";
 }

@@ -39,6 +39,9 @@ public sealed record RolloutView
     /// <summary>See the rollout request.</summary>
     public bool Force { get; init; }
 
+    /// <summary>Devices stage the release without activating it; a staged device counts as a success.</summary>
+    public bool DownloadOnly { get; init; }
+
     /// <summary>See the rollout request.</summary>
     public bool AutoPromote { get; init; }
 

@@ -189,6 +189,7 @@ internal static class DevicesApi
         await Rollouts.RolloutProgress.ReleaseAsync(db, row, $"replaced by a manual assignment of {release.Name}", context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), context.RequestAborted);
         row.AssignedRelease = release.Name;
         row.AssignmentState = "pending";
+        row.AssignmentStageOnly = false;
         await db.SaveChangesAsync(context.RequestAborted);
         await audit.AppendAsync(db, context.Caller().Actor, "device.assign", id, release.Name, context.RequestAborted);
         return Results.Json(DeviceViews.ToView(row), ProtocolJsonContext.Default.DeviceView);
@@ -207,6 +208,7 @@ internal static class DevicesApi
         row.TokenSecret = null;
         row.AssignedRelease = null;
         row.AssignmentState = null;
+        row.AssignmentStageOnly = false;
         await db.SaveChangesAsync(context.RequestAborted);
         await audit.AppendAsync(db, context.Caller().Actor, "device.decommission", id, null, context.RequestAborted);
         return Results.Json(DeviceViews.ToView(row), ProtocolJsonContext.Default.DeviceView);

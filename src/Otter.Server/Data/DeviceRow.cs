@@ -58,6 +58,9 @@ internal sealed class DeviceRow
     /// <summary>The rollout the assignment belongs to (null for a manual assignment).</summary>
     public long? AssignedRollout { get; set; }
 
+    /// <summary>The assignment is download-only: the device stages the release and does not activate it.</summary>
+    public bool AssignmentStageOnly { get; set; }
+
     /// <summary>When the device last committed an assigned release.</summary>
     public DateTimeOffset? LastPatchedAt { get; set; }
 

@@ -81,7 +81,7 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
         metrics.CheckIn();
         return new CheckInResponse
         {
-            Action = action is null ? DeviceActions.None : DeviceActions.Update,
+            Action = action is null ? DeviceActions.None : device.AssignmentStageOnly ? DeviceActions.Stage : DeviceActions.Update,
             Update = action,
             AttestationNonce = device.PendingNonce,
             NextCheckInSeconds = state.Settings.CheckInIntervalSeconds,
@@ -96,7 +96,8 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
         db.Devices.Attach(device);
         if (report.Target is not null && report.Target == device.AssignedRelease)
         {
-            device.AssignmentState = report.Phase;
+            // A staged download-only release is done, and the device free for other rollouts.
+            device.AssignmentState = report.Phase == ReportPhases.Installed && device.AssignmentStageOnly ? RolloutDeviceStates.Staged : report.Phase;
             if (report.Phase == ReportPhases.Committed)
             {
                 device.LastPatchedAt = now;
@@ -168,7 +169,8 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
         }
 
         // A failed attempt is not retried on its own: an operator (or a rollout) assigns again.
-        if (device.AssignmentState is "failed" or "rolled-back" or RolloutDeviceStates.TimedOut)
+        // A staged download-only release waits for an assignment that installs it.
+        if (device.AssignmentState is "failed" or "rolled-back" or RolloutDeviceStates.TimedOut or RolloutDeviceStates.Staged)
         {
             return (null, false);
         }

@@ -19,7 +19,7 @@ internal sealed class DeviceLookup(ServerState state) : IDisposable
         "Id", "Hardware", "Status", "PublicKeyPem", "CertificateSha256", "CertificateNotAfter", "TokenSecret", "FactoryIssuer", "FactorySerial",
         "TagsJson", "AttributesJson", "SlotsJson", "ActiveSlot", "BootedSlot", "SecurityCounter", "LastSeen", "Health", "Attestation",
         "AttestationDetail", "Measurement", "LastResultJson", "PendingNonce", "AssignedRelease", "AssignmentState", "AssignedRollout",
-        "LastPatchedAt", "EnrolledAt",
+        "LastPatchedAt", "EnrolledAt", "AssignmentStageOnly",
     ];
 
     private static readonly string Sql = $"SELECT {string.Join(", ", Columns.Select(c => "\"" + c + "\""))} FROM devices WHERE \"Id\" = @id";
@@ -110,6 +110,7 @@ internal sealed class DeviceLookup(ServerState state) : IDisposable
             AssignedRollout = Number(24),
             LastPatchedAt = Time(25),
             EnrolledAt = Time(26)!.Value,
+            AssignmentStageOnly = reader.GetBoolean(27),
         };
     }
 }

@@ -17,6 +17,15 @@ internal static class RolloutDeviceStates
     /// <summary>Started and not finished: the install timeout runs.</summary>
     public static readonly IReadOnlyList<string> InFlight = [Assigned, Downloading, Installed];
 
+    /// <summary>
+    /// Not finished for a download-only rollout, where <see cref="Installed"/> (staged) is the end:
+    /// its install timeout does not run past the download.
+    /// </summary>
+    public static readonly IReadOnlyList<string> InFlightDownloadOnly = [Assigned, Downloading];
+
+    /// <summary>The device's <c>AssignmentState</c> once a download-only assignment is staged: done, and not busy.</summary>
+    public const string Staged = "staged";
+
     /// <summary>Counted against the error threshold.</summary>
     public static bool IsError(string state) => state is Failed or RolledBack or TimedOut;
 }

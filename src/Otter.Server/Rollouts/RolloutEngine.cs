@@ -196,8 +196,9 @@ internal sealed partial class RolloutEngine(
     private static async Task<int> TimeOutAsync(OtterDbContext db, RolloutRow rollout, List<RolloutWaveRow> waves, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var cutoff = now - TimeSpan.FromSeconds(rollout.InstallTimeoutSeconds);
+        var inFlight = rollout.DownloadOnly ? RolloutDeviceStates.InFlightDownloadOnly : RolloutDeviceStates.InFlight;
         var late = await db.RolloutDevices
-            .Where(d => d.RolloutId == rollout.Id && RolloutDeviceStates.InFlight.Contains(d.State) && d.AssignedAt < cutoff)
+            .Where(d => d.RolloutId == rollout.Id && inFlight.Contains(d.State) && d.AssignedAt < cutoff)
             .Take(FoldBatch)
             .ToListAsync(cancellationToken);
         if (late.Count == 0)
@@ -209,7 +210,7 @@ internal sealed partial class RolloutEngine(
         var devices = await db.Devices.Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, StringComparer.Ordinal, cancellationToken);
         foreach (var row in late)
         {
-            SetState(waves[row.Wave], row, RolloutDeviceStates.TimedOut, now, $"no commit within {Durations.Format(TimeSpan.FromSeconds(rollout.InstallTimeoutSeconds))}");
+            SetState(waves[row.Wave], row, RolloutDeviceStates.TimedOut, now, $"no {(rollout.DownloadOnly ? "download" : "commit")} within {Durations.Format(TimeSpan.FromSeconds(rollout.InstallTimeoutSeconds))}");
             if (devices.TryGetValue(row.DeviceId, out var device) && device.AssignedRollout == rollout.Id)
             {
                 device.AssignmentState = RolloutDeviceStates.TimedOut;
@@ -270,13 +271,13 @@ internal sealed partial class RolloutEngine(
                 rollout.Status = RolloutStatuses.Completed;
                 rollout.FinishedAt = now;
                 transitions.Add($"complete all {waves.Count} waves done");
-                var committed = waves.Sum(w => w.Committed);
+                var committed = waves.Sum(w => w.Committed + (rollout.DownloadOnly ? w.Installed : 0));
                 await alerts.RaiseAsync(
                     db,
                     AlertKinds.RolloutCompleted,
                     AlertKinds.Info,
                     $"rollout {rollout.Id}",
-                    $"rollout {rollout.Id} of {rollout.Release} completed: {committed} of {rollout.DeviceCount} devices committed",
+                    $"rollout {rollout.Id} of {rollout.Release} completed: {committed} of {rollout.DeviceCount} devices {(rollout.DownloadOnly ? "staged it (download-only) or already ran it" : "committed")}",
                     new Dictionary<string, string> { ["rollout"] = rollout.Id.ToString(CultureInfo.InvariantCulture), ["release"] = rollout.Release, ["committed"] = committed.ToString(CultureInfo.InvariantCulture) },
                     $"completed:{rollout.Id}",
                     cancellationToken);
@@ -335,10 +336,12 @@ internal sealed partial class RolloutEngine(
         {
             devices.TryGetValue(row.DeviceId, out var device);
             var owned = device is not null && device.AssignedRollout == rollout.Id;
-            if (rollback && row.PreviousRelease is { } previous && device is not null && (owned || row.State == RolloutDeviceStates.Committed))
+            // A download-only rollout changed nothing that runs: there is nothing to send back.
+            if (rollback && !rollout.DownloadOnly && row.PreviousRelease is { } previous && device is not null && (owned || row.State == RolloutDeviceStates.Committed))
             {
                 device.AssignedRelease = previous;
                 device.AssignmentState = "pending";
+                device.AssignmentStageOnly = false;
                 device.AssignedRollout = null;
                 SetState(waves[row.Wave], row, RolloutDeviceStates.Reverted, now, $"sent back to {previous}");
                 reverted++;
@@ -349,6 +352,7 @@ internal sealed partial class RolloutEngine(
                 {
                     device!.AssignedRelease = null;
                     device.AssignmentState = null;
+                    device.AssignmentStageOnly = false;
                     device.AssignedRollout = null;
                 }
 
@@ -406,7 +410,8 @@ internal sealed partial class RolloutEngine(
                 continue;
             }
 
-            if (!rollout.Force && WindowFor(device, windows) is { } group && !group.Any(w => w.IsOpen(now)))
+            // Staging never reboots the device, so a download-only rollout does not wait for windows.
+            if (!rollout.Force && !rollout.DownloadOnly && WindowFor(device, windows) is { } group && !group.Any(w => w.IsOpen(now)))
             {
                 row.NotBefore = group.Min(w => w.NextOpen(now));
                 row.Detail = $"waiting for its maintenance window ({string.Join("; ", group.Select(w => w.Text))})";
@@ -462,6 +467,7 @@ internal sealed partial class RolloutEngine(
             row.PreviousRelease = running?.Target;
             device.AssignedRelease = rollout.Release;
             device.AssignmentState = "pending";
+            device.AssignmentStageOnly = rollout.DownloadOnly;
             device.AssignedRollout = rollout.Id;
             row.AssignedAt = now;
             row.NotBefore = null;

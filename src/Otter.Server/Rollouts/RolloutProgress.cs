@@ -26,7 +26,8 @@ internal static class RolloutProgress
         MarkDirty(db, row);
         row.UpdatedAt = now;
         row.Detail = detail;
-        if (state is RolloutDeviceStates.Committed or RolloutDeviceStates.Failed or RolloutDeviceStates.RolledBack)
+        if (state is RolloutDeviceStates.Committed or RolloutDeviceStates.Failed or RolloutDeviceStates.RolledBack
+            || (state == RolloutDeviceStates.Installed && device.AssignmentStageOnly))
         {
             // Finished with this rollout: the device is free for the next.
             device.AssignedRollout = null;

@@ -28,9 +28,6 @@ internal sealed class RolloutService(AuditLog audit, TimeProvider time)
         Check(request.ErrorPercent is >= 0 and <= 100, $"error threshold {request.ErrorPercent} is outside 0-100.");
         Check(request.Priority is >= -1000 and <= 1000, "priority must be -1000 to 1000.");
         Check(request.Devices.Count <= MaxExplicitDevices, $"at most {MaxExplicitDevices} explicit devices.");
-
-        // Refused rather than half done: today's agent stages and activates an update in one cycle.
-        Check(!request.DownloadOnly, "download-only rollouts are not supported yet: otter-agent stages and activates an update in one cycle; leave out --download-only.");
         var waves = WaveSpec.ParseAll(request.Waves);
         var soak = Durations.Parse(request.Soak, "soak");
         var timeout = Durations.Parse(request.InstallTimeout, "install timeout");
@@ -172,6 +169,7 @@ internal sealed class RolloutService(AuditLog audit, TimeProvider time)
         InstallTimeout = Durations.Format(TimeSpan.FromSeconds(rollout.InstallTimeoutSeconds)),
         Rate = rollout.RatePerMinute is null ? null : Rates.Format(rollout.RatePerMinute) + (rollout.ExponentialRate ? " (doubling per wave)" : string.Empty),
         Force = rollout.Force,
+        DownloadOnly = rollout.DownloadOnly,
         AutoPromote = rollout.AutoPromote,
         RollbackOnHalt = rollout.RollbackOnHalt,
         Priority = rollout.Priority,

@@ -103,6 +103,70 @@ public sealed class FleetAgentTests
     }
 
     [Fact]
+    public async Task RunOnce_StageThenUpdate_StagesWithoutBootingThenActivatesWithoutDownloading()
+    {
+        await using var world = await FleetWorld.StartAsync();
+        world.Server.AssignUpdate(ReleaseFactory.V1, "1.0");
+        Assert.Equal(0, (await world.RunOnceAsync()).ExitCode);
+        world.Server.AssignStage(ReleaseFactory.V2, "2.0");
+
+        var staged = await world.RunOnceAsync();
+
+        Assert.True(staged.ExitCode == 0, staged.ToString());
+        Assert.Contains("staged fw-2.0.bin 2.0 (security counter 2) in slot b, not activated;", staged.Output, StringComparison.Ordinal);
+        var control = ReleaseFactory.OpenDevice(world.Device).ReadBootControl();
+        Assert.Equal(("a", "a", (TrialBoot?)null, 1L), (control.Active, control.Booted, control.Trial, control.SecurityCounter));
+        Assert.Equal((SlotState.Staged, "fw-2.0.bin"), (control.Slots["b"].State, control.Slots["b"].Target));
+        Assert.Equal(
+            [(ReportPhases.Downloading, "fw-2.0.bin"), (ReportPhases.Installed, "fw-2.0.bin")],
+            world.Server.Reports.Skip(3).Select(r => (r.Phase, r.Target!)));
+
+        // A staged slot never boots on its own, not even when the running one fails.
+        var boot = new Otter.Agent.Boot.BootLoader(ReleaseFactory.OpenDevice(world.Device), new Otter.Agent.Health.ProbeHealthChecker(), TimeProvider.System).Boot();
+        Assert.Equal(("a", "1.0"), (boot.Slot, boot.Version));
+
+        // Activation downloads nothing: with the bundle gone from the repository it still works,
+        // because TUF and the log are checked again and the slot's bytes are the staged ones.
+        var bundles = Directory.GetFiles(Path.Combine(world.Factory.Repo, "targets"), "*" + ReleaseFactory.V2);
+        Assert.NotEmpty(bundles);
+        foreach (var file in bundles)
+        {
+            File.Delete(file);
+        }
+
+        world.Server.AssignUpdate(ReleaseFactory.V2, "2.0");
+        var activated = await world.RunOnceAsync();
+
+        Assert.True(activated.ExitCode == 0, activated.ToString());
+        Assert.Contains("activated fw-2.0.bin 2.0 staged in slot b;", activated.Output, StringComparison.Ordinal);
+        Assert.Contains("booted slot b version 2.0: committed", activated.Output, StringComparison.Ordinal);
+        control = ReleaseFactory.OpenDevice(world.Device).ReadBootControl();
+        Assert.Equal(("b", SlotState.Good, 2L), (control.Active, control.Slots["b"].State, control.SecurityCounter));
+    }
+
+    [Fact]
+    public async Task RunOnce_StagedSlotAlteredOnDisk_DownloadsAgainInsteadOfActivating()
+    {
+        await using var world = await FleetWorld.StartAsync();
+        world.Server.AssignUpdate(ReleaseFactory.V1, "1.0");
+        Assert.Equal(0, (await world.RunOnceAsync()).ExitCode);
+        world.Server.AssignStage(ReleaseFactory.V2, "2.0");
+        Assert.Equal(0, (await world.RunOnceAsync()).ExitCode);
+        var platform = ReleaseFactory.OpenDevice(world.Device);
+        var manifest = platform.ReadManifest("b")!;
+        manifest[^2] ^= 0x01;
+        platform.WriteManifest("b", manifest);
+
+        world.Server.AssignUpdate(ReleaseFactory.V2, "2.0");
+        var result = await world.RunOnceAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("installed fw-2.0.bin 2.0 (security counter 2) in slot b;", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("activated", result.Output, StringComparison.Ordinal);
+        Assert.Contains("booted slot b version 2.0: committed", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunOnce_AssignedReleaseMissingFromTheRepository_ReportsFailedAndExit1()
     {
         await using var world = await FleetWorld.StartAsync();

@@ -29,7 +29,7 @@ internal sealed class FleetServerStub : IAsyncDisposable
     private readonly TestCa _fleetCa;
     private readonly string _repo;
     private readonly string _log;
-    private readonly ConcurrentQueue<UpdateAction> _assignments = new();
+    private readonly ConcurrentQueue<(string Action, UpdateAction Update)> _assignments = new();
     private byte[]? _tokenSecret;
     private int _tooManyLeft;
     private int _retryAfterSeconds;
@@ -93,7 +93,11 @@ internal sealed class FleetServerStub : IAsyncDisposable
 
     /// <summary>The next check-in is told to install <paramref name="target"/> from this server's repository and log.</summary>
     public void AssignUpdate(string target, string version) =>
-        _assignments.Enqueue(new UpdateAction { Target = target, Version = version, RepositoryUrl = RepoUrl, LogUrl = LogUrl });
+        _assignments.Enqueue((DeviceActions.Update, new UpdateAction { Target = target, Version = version, RepositoryUrl = RepoUrl, LogUrl = LogUrl }));
+
+    /// <summary>A download-only assignment: the agent stages the release without activating it.</summary>
+    public void AssignStage(string target, string version) =>
+        _assignments.Enqueue((DeviceActions.Stage, new UpdateAction { Target = target, Version = version, RepositoryUrl = RepoUrl, LogUrl = LogUrl }));
 
     /// <summary>The next <paramref name="count"/> check-ins get 429 with <c>Retry-After: seconds</c>.</summary>
     public void ThrottleCheckIns(int count, int retryAfterSeconds)
@@ -199,11 +203,11 @@ internal sealed class FleetServerStub : IAsyncDisposable
         CheckIns.Enqueue(JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.CheckInRequest)!);
         var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         Nonces.Enqueue(nonce);
-        var update = _assignments.TryDequeue(out var assigned) ? assigned : null;
+        var assigned = _assignments.TryDequeue(out var next) ? next : default;
         await WriteJsonAsync(
             context,
             200,
-            new CheckInResponse { Action = update is null ? DeviceActions.None : DeviceActions.Update, Update = update, AttestationNonce = nonce },
+            new CheckInResponse { Action = assigned.Update is null ? DeviceActions.None : assigned.Action, Update = assigned.Update, AttestationNonce = nonce },
             ProtocolJsonContext.Default.CheckInResponse);
         return 200;
     }

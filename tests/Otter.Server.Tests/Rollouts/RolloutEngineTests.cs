@@ -163,6 +163,75 @@ public sealed class RolloutEngineTests
     }
 
     [Fact]
+    public async Task Rollout_DownloadOnly_StagesWithoutActivatingIgnoresWindows_ThenAnInstallRolloutActivates()
+    {
+        await using var world = await RolloutWorld.StartAsync(6);
+        using var api = world.Server.Api();
+        foreach (var agent in world.Agents)
+        {
+            (await api.PostAsJsonAsync($"api/v1/devices/{agent.Id}/tags", new Otter.Protocol.Management.TagRequest { Add = ["eu"] }, ProtocolJsonContext.Default.TagRequest)).EnsureSuccessStatusCode();
+        }
+
+        // A one-hour window that opens 12 hours from now: closed for the whole test.
+        var now = world.Clock.GetUtcNow();
+        var window = $"eu:{now.AddHours(12).DayOfWeek.ToString()[..3].ToLowerInvariant()} {now.AddHours(12):HH}:00-{now.AddHours(13):HH}:00";
+        var staging = await world.CreateAsync(new RolloutRequest { Release = RolloutWorld.V2, Waves = ["50", "100"], Soak = "0s", Windows = [window], DownloadOnly = true });
+        Assert.True(staging.DownloadOnly);
+        await world.ActAsync(staging.Id, "start");
+
+        for (var round = 0; round < 3 && (await world.StatusAsync(staging.Id)).Status != "completed"; round++)
+        {
+            await world.RoundAsync();
+        }
+
+        var status = await world.StatusAsync(staging.Id);
+        Assert.Equal("completed", status.Status);
+        Assert.All(status.Waves, w => Assert.Equal((w.Total, 0), (w.Installed, w.Committed)));
+        Assert.All(world.Agents, a =>
+        {
+            Assert.Equal([RolloutWorld.V2], a.Stages);
+            Assert.Empty(a.Offers);
+            Assert.Equal(RolloutWorld.V1, a.Running);
+        });
+
+        // Staged devices get nothing more, and are free: an install rollout (forced, so the closed
+        // window does not hold it) takes them without contention.
+        await world.RoundAsync();
+        Assert.All(world.Agents, a => Assert.Single(a.Stages));
+        var install = await world.CreateAsync(new RolloutRequest { Release = RolloutWorld.V2, Soak = "0s", Force = true });
+        await world.ActAsync(install.Id, "start");
+        await world.RoundAsync();
+        await world.RoundAsync();
+
+        status = await world.StatusAsync(install.Id);
+        Assert.Equal("completed", status.Status);
+        Assert.Equal(6, status.Waves.Sum(w => w.Committed));
+        Assert.All(world.Agents, a =>
+        {
+            Assert.Equal([RolloutWorld.V2], a.Offers);
+            Assert.Equal(RolloutWorld.V2, a.Running);
+        });
+    }
+
+    [Fact]
+    public async Task Rollout_DownloadOnlyDeviceNeverStages_TimesOut()
+    {
+        await using var world = await RolloutWorld.StartAsync(2);
+        var rollout = await world.CreateAsync(new RolloutRequest { Release = RolloutWorld.V2, Soak = "0s", DownloadOnly = true, InstallTimeout = "10m", ErrorPercent = 100 });
+        await world.ActAsync(rollout.Id, "start");
+        await world.TickAsync();
+
+        // One device stages; the other takes the assignment and is never heard of again.
+        await world.Agents[0].CheckInAsync();
+        await world.Agents[1].CheckInAsync(act: false);
+        world.Clock.Advance(TimeSpan.FromMinutes(11));
+        await world.TickAsync();
+
+        var status = await world.StatusAsync(rollout.Id);
+        Assert.Equal((1, 1), (status.Waves[0].Installed, status.Waves[0].TimedOut));
+    }
+
+    [Fact]
     public async Task Rollout_RateLimit_NeverExceededInAnyMinute()
     {
         await using var world = await RolloutWorld.StartAsync(30);
@@ -287,7 +356,6 @@ public sealed class RolloutEngineTests
     [InlineData("{\"release\": \"fw/gw-x2/2.0.bundle\", \"windows\": [\"eu:someday 01:00-02:00\"]}", "maintenance window")]
     [InlineData("{\"release\": \"fw/gw-x2/2.0.bundle\", \"devices\": [\"ghost\"]}", "ghost")]
     [InlineData("{\"release\": \"fw/gw-x2/2.0.bundle\", \"filter\": \"tags has \\\"nowhere\\\"\"}", "selects no")]
-    [InlineData("{\"release\": \"fw/gw-x2/2.0.bundle\", \"download_only\": true}", "not supported yet")]
     public async Task Create_InvalidRequest_ClearBadRequest(string json, string fragment)
     {
         await using var world = await RolloutWorld.StartAsync(1);

@@ -34,6 +34,9 @@ internal sealed class SimulatedAgent : IDisposable
     /// <summary>Every target the server told this device to install, in order.</summary>
     public List<string> Offers { get; } = [];
 
+    /// <summary>Every target the server told this device to stage (download-only), in order.</summary>
+    public List<string> Stages { get; } = [];
+
     public static async Task<SimulatedAgent> EnrollAsync(ServerFixture server, string? id = null, string? running = null)
     {
         var device = TestDevice.Create(server, id);
@@ -51,6 +54,14 @@ internal sealed class SimulatedAgent : IDisposable
     public async Task<CheckInResponse> CheckInAsync(bool act = true)
     {
         var response = await PostCheckInAsync();
+        if (act && response.Action == DeviceActions.Stage)
+        {
+            Stages.Add(response.Update!.Target);
+            await ReportAsync(ReportPhases.Downloading, response.Update.Target);
+            await ReportAsync(ReportPhases.Installed, response.Update.Target, "staged, not activated");
+            return await PostCheckInAsync();
+        }
+
         if (!act || response.Action != DeviceActions.Update)
         {
             return response;
