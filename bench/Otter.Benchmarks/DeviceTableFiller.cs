@@ -23,7 +23,7 @@ internal static class DeviceTableFiller
     [
         "Id", "Hardware", "Status", "PublicKeyPem", "CertificateSha256", "CertificateNotAfter", "TokenSecret",
         "FactoryIssuer", "FactorySerial", "TagsJson", "AttributesJson", "SlotsJson", "ActiveSlot", "BootedSlot",
-        "SecurityCounter", "LastSeen", "Health", "Attestation", "PendingNonce", "EnrolledAt",
+        "SecurityCounter", "LastSeen", "Health", "Attestation", "PendingNonce", "EnrolledAt", "AssignmentStageOnly",
     ];
 
     // DER SubjectPublicKeyInfo header of an uncompressed P-256 point (the 65 bytes 04 || X || Y follow).
@@ -114,6 +114,7 @@ internal static class DeviceTableFiller
                 p[17].Value = "unknown";
                 p[18].Value = Convert.ToHexStringLower(nonce);
                 p[19].Value = enrolled.ToUnixTimeMilliseconds();
+                p[20].Value = false;
                 insert.ExecuteNonQuery();
             }
 

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Otter.Server.Data;
-using Otter.Server.Rollouts.Filters;
 
 namespace Otter.Server.Rollouts;
 
@@ -15,53 +14,77 @@ internal static class RolloutPlanner
 {
     public static long Rank(long rolloutId, string deviceId)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{rolloutId}:{deviceId}"));
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes($"{rolloutId}:{deviceId}"), hash);
         return BinaryPrimitives.ReadInt64BigEndian(hash) & long.MaxValue;
     }
 
-    public static List<RolloutDeviceRow> Plan(long rolloutId, IReadOnlyList<WaveSpec> waves, IReadOnlyList<DeviceFacts> devices, DateTimeOffset now)
+    /// <summary>The rows of the rollout, ordered by wave then rank (the engine's start order).</summary>
+    public static List<RolloutDeviceRow> Plan(long rolloutId, IReadOnlyList<WaveSpec> waves, IReadOnlyList<PlanCandidate> devices, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(waves);
         ArgumentNullException.ThrowIfNull(devices);
-        var placed = new Dictionary<string, int>(StringComparer.Ordinal);
+
+        // Wave per device (-1: not placed yet) and its rank, each computed once: at a million
+        // devices the hashing and sorting are most of the work.
+        var wave = new int[devices.Count];
+        Array.Fill(wave, -1);
+        var ranks = new long[devices.Count];
+        for (var i = 0; i < devices.Count; i++)
+        {
+            ranks[i] = Rank(rolloutId, devices[i].Id);
+        }
+
         for (var w = 0; w < waves.Count; w++)
         {
             if (waves[w].Tag is { } tag)
             {
-                foreach (var device in devices.Where(d => d.Tags.Contains(tag) && !placed.ContainsKey(d.Id)))
+                for (var i = 0; i < devices.Count; i++)
                 {
-                    placed[device.Id] = w;
+                    if (wave[i] < 0 && devices[i].Tags.Contains(tag))
+                    {
+                        wave[i] = w;
+                    }
                 }
             }
         }
 
-        var rest = devices.Where(d => !placed.ContainsKey(d.Id)).OrderBy(d => Rank(rolloutId, d.Id)).ThenBy(d => d.Id, StringComparer.Ordinal).ToList();
-        var percentWaves = Enumerable.Range(0, waves.Count).Where(w => waves[w].Percent is not null).ToList();
+        var rest = Enumerable.Range(0, devices.Count).Where(i => wave[i] < 0).ToArray();
+        Array.Sort(rest, (x, y) => ranks[x] != ranks[y] ? ranks[x].CompareTo(ranks[y]) : string.CompareOrdinal(devices[x].Id, devices[y].Id));
         var start = 0;
-        foreach (var w in percentWaves)
+        for (var w = 0; w < waves.Count; w++)
         {
-            var end = Math.Max(start, (int)Math.Ceiling(waves[w].Percent!.Value * rest.Count / 100.0));
+            if (waves[w].Percent is not { } percent)
+            {
+                continue;
+            }
+
+            var end = Math.Max(start, (int)Math.Ceiling(percent * rest.Length / 100.0));
             for (var i = start; i < end; i++)
             {
-                placed[rest[i].Id] = w;
+                wave[rest[i]] = w;
             }
 
             start = end;
         }
 
-        return placed
-            .Select(p => new RolloutDeviceRow
+        var placed = Enumerable.Range(0, devices.Count).Where(i => wave[i] >= 0).ToArray();
+        Array.Sort(placed, (x, y) => wave[x] != wave[y] ? wave[x].CompareTo(wave[y]) : ranks[x] != ranks[y] ? ranks[x].CompareTo(ranks[y]) : string.CompareOrdinal(devices[x].Id, devices[y].Id));
+        var rows = new List<RolloutDeviceRow>(placed.Length);
+        foreach (var i in placed)
+        {
+            rows.Add(new RolloutDeviceRow
             {
                 RolloutId = rolloutId,
-                DeviceId = p.Key,
-                Wave = p.Value,
-                Rank = Rank(rolloutId, p.Key),
+                DeviceId = devices[i].Id,
+                Wave = wave[i],
+                Rank = ranks[i],
                 State = RolloutDeviceStates.Pending,
                 CountedState = RolloutDeviceStates.Pending,
                 UpdatedAt = now,
-            })
-            .OrderBy(r => r.Wave)
-            .ThenBy(r => r.Rank)
-            .ToList();
+            });
+        }
+
+        return rows;
     }
 }

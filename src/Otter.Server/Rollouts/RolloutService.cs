@@ -44,25 +44,39 @@ internal sealed class RolloutService(AuditLog audit, TimeProvider time)
             throw new RolloutSpecException("filter: " + ex.Message);
         }
 
-        var facts = await db.Devices.AsNoTracking()
-            .Where(d => d.Hardware == release.Hardware && d.Status == DeviceStatuses.Approved)
-            .Select(d => new { d.Id, d.Hardware, d.Status, d.TagsJson, d.AttributesJson, d.SlotsJson, d.BootedSlot, d.SecurityCounter })
-            .ToListAsync(cancellationToken);
         var explicitIds = request.Devices.ToHashSet(StringComparer.Ordinal);
 
         // A filter, or no explicit list, selects by filter (the empty filter: every device); explicit devices are added.
+        // Streamed, keeping only what the planner needs: a million devices' facts at once are gigabytes.
         var useFilter = request.Filter is not null || request.Devices.Count == 0;
-        var selected = new List<DeviceFacts>();
-        foreach (var d in facts)
+        var needTags = waves.Any(w => w.Tag is not null);
+        var noTags = (IReadOnlySet<string>)new HashSet<string>(StringComparer.Ordinal);
+        var selected = new List<PlanCandidate>();
+        var query = db.Devices.AsNoTracking()
+            .Where(d => d.Hardware == release.Hardware && d.Status == DeviceStatuses.Approved)
+            .Select(d => new { d.Id, d.Hardware, d.Status, d.TagsJson, d.AttributesJson, d.SlotsJson, d.BootedSlot, d.SecurityCounter });
+        await foreach (var d in query.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            var tags = JsonSerializer.Deserialize(d.TagsJson, ServerJsonContext.Default.ListString) ?? [];
-            var slots = JsonSerializer.Deserialize(d.SlotsJson, ServerJsonContext.Default.DictionaryStringSlotReport) ?? [];
-            var version = d.BootedSlot is { } booted && slots.TryGetValue(booted, out var slot) ? slot.Version : null;
-            var fact = new DeviceFacts(d.Id, d.Hardware, d.Status, tags.ToHashSet(StringComparer.Ordinal), JsonSerializer.Deserialize(d.AttributesJson, ServerJsonContext.Default.DictionaryStringString) ?? [], version, d.SecurityCounter);
-            if (explicitIds.Remove(d.Id) || (useFilter && filter.Matches(fact)))
+            var isExplicit = explicitIds.Remove(d.Id);
+            if (!isExplicit && !useFilter)
             {
-                selected.Add(fact);
+                continue;
             }
+
+            IReadOnlySet<string>? tags = null;
+            if (!isExplicit && request.Filter is not null)
+            {
+                tags = Tags(d.TagsJson);
+                var slots = JsonSerializer.Deserialize(d.SlotsJson, ServerJsonContext.Default.DictionaryStringSlotReport) ?? [];
+                var version = d.BootedSlot is { } booted && slots.TryGetValue(booted, out var slot) ? slot.Version : null;
+                var fact = new DeviceFacts(d.Id, d.Hardware, d.Status, tags, JsonSerializer.Deserialize(d.AttributesJson, ServerJsonContext.Default.DictionaryStringString) ?? [], version, d.SecurityCounter);
+                if (!filter.Matches(fact))
+                {
+                    continue;
+                }
+            }
+
+            selected.Add(new PlanCandidate(d.Id, !needTags ? noTags : tags ?? Tags(d.TagsJson)));
         }
 
         if (explicitIds.Count > 0)
@@ -102,19 +116,27 @@ internal sealed class RolloutService(AuditLog audit, TimeProvider time)
         db.Rollouts.Add(rollout);
         await db.SaveChangesAsync(cancellationToken);
         var rows = RolloutPlanner.Plan(rollout.Id, waves, selected, now);
-        for (var w = 0; w < waves.Count; w++)
+        var perWave = new int[waves.Count];
+        foreach (var row in rows)
         {
-            var count = rows.Count(r => r.Wave == w);
-            db.RolloutWaves.Add(new RolloutWaveRow { RolloutId = rollout.Id, Index = w, Spec = waves[w].Text, Total = count, Pending = count });
+            perWave[row.Wave]++;
         }
 
-        db.RolloutDevices.AddRange(rows);
+        for (var w = 0; w < waves.Count; w++)
+        {
+            db.RolloutWaves.Add(new RolloutWaveRow { RolloutId = rollout.Id, Index = w, Spec = waves[w].Text, Total = perWave[w], Pending = perWave[w] });
+        }
+
         await db.SaveChangesAsync(cancellationToken);
+        await RolloutRowWriter.InsertAsync(db, rows, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         db.ChangeTracker.Clear();
         await audit.AppendAsync(db, caller.Actor, "rollout.create", rollout.Id.ToString(CultureInfo.InvariantCulture), $"{release.Name} to {selected.Count} devices in waves {string.Join(",", waves.Select(w => w.Text))}", cancellationToken);
         return rollout;
     }
+
+    private static HashSet<string> Tags(string json) =>
+        (JsonSerializer.Deserialize(json, ServerJsonContext.Default.ListString) ?? []).ToHashSet(StringComparer.Ordinal);
 
     public async Task<RolloutRow> ChangeAsync(OtterDbContext db, long id, string action, ApiCaller caller, CancellationToken cancellationToken)
     {

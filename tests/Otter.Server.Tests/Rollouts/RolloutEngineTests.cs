@@ -11,6 +11,7 @@ using Otter.Protocol.Rollouts;
 using Otter.Server.Data;
 using Otter.Server.Rollouts;
 using Otter.Server.Tests.Support;
+using Otter.Testing;
 
 namespace Otter.Server.Tests.Rollouts;
 
@@ -18,9 +19,15 @@ namespace Otter.Server.Tests.Rollouts;
 public sealed class RolloutEngineTests
 {
     [Fact]
-    public async Task Rollout_HealthyRelease_PromotesWaveByWaveAfterSoakAndCompletes()
+    public Task Rollout_HealthyRelease_PromotesWaveByWaveAfterSoakAndCompletes() => HealthyReleaseAsync(database: null);
+
+    [RequiresPostgresFact]
+    public async Task Rollout_HealthyReleasePostgres_PromotesWaveByWaveAfterSoakAndCompletes() =>
+        await HealthyReleaseAsync(await PostgresRequirement.CreateDatabaseAsync());
+
+    private static async Task HealthyReleaseAsync(string? database)
     {
-        await using var world = await RolloutWorld.StartAsync(20);
+        await using var world = await RolloutWorld.StartAsync(20, database: database);
         var rollout = await world.CreateAsync(new RolloutRequest { Release = RolloutWorld.V2, Waves = ["10", "50", "100"], Soak = "10m" });
         Assert.Equal([2, 8, 10], rollout.Waves.Select(w => w.Total));
         await world.ActAsync(rollout.Id, "start");
@@ -372,7 +379,7 @@ public sealed class RolloutEngineTests
         var planner = Otter.Server.Rollouts.RolloutPlanner.Plan(
             id,
             Otter.Server.Rollouts.WaveSpec.ParseAll(status.Waves.Select(w => w.Spec).ToList()),
-            world.Agents.Select(a => new Otter.Server.Rollouts.Filters.DeviceFacts(a.Id, "gw-x2", "approved", new HashSet<string>(), new Dictionary<string, string>(), null, 0)).ToList(),
+            world.Agents.Select(a => new Otter.Server.Rollouts.PlanCandidate(a.Id, new HashSet<string>())).ToList(),
             world.Clock.GetUtcNow());
         var ids = planner.Where(r => r.Wave == 0).Select(r => r.DeviceId).ToHashSet();
         return world.Agents.Where(a => ids.Contains(a.Id)).ToList();

@@ -26,11 +26,11 @@ internal sealed class RolloutWorld : IAsyncDisposable
     public const string V1 = "fw/gw-x2/1.0.bundle";
     public const string V2 = "fw/gw-x2/2.0.bundle";
 
-    public static async Task<RolloutWorld> StartAsync(int devices, bool onV1 = true, Func<int, string?>? idOf = null)
+    public static async Task<RolloutWorld> StartAsync(int devices, bool onV1 = true, Func<int, string?>? idOf = null, string? database = null)
     {
         // Real time to start with: the certificates the server issues must be valid for the test's TLS clients.
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
-        var server = await ServerFixture.StartAsync(time: clock, backgroundWork: false);
+        var server = await ServerFixture.StartAsync(database: database, time: clock, backgroundWork: false);
         var world = new RolloutWorld(server, clock);
         await TestReleases.PublishAsync(server, V1, TestReleases.Bundle(server.WorkDirectory, "1.0", counter: 1));
         await TestReleases.PublishAsync(server, V2, TestReleases.Bundle(server.WorkDirectory, "2.0", counter: 1));
