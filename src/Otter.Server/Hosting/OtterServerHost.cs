@@ -89,6 +89,7 @@ public sealed class OtterServerHost : IAsyncDisposable
                 {
                     listeners[0] = listen;
                     listen.UseHttps(certificate);
+                    listen.Use(FullTlsRecords.Use);
                 });
                 kestrel.Listen(deviceEndpoint, listen =>
                 {
@@ -106,6 +107,7 @@ public sealed class OtterServerHost : IAsyncDisposable
                         ClientCertificateValidation = (_, _, _) => true,
                         CheckCertificateRevocation = false,
                     });
+                    listen.Use(FullTlsRecords.Use);
                 });
             });
             builder.Services.AddOtterServer(state, time, options.BackgroundWork);
