@@ -8,4 +8,10 @@ public static class DeviceActions
 
     /// <summary>Install <see cref="CheckInResponse.Update"/>.</summary>
     public const string Update = "update";
+
+    /// <summary>Forced re-image: install <see cref="CheckInResponse.Update"/> in both slots, regardless of windows and waves.</summary>
+    public const string Reimage = "reimage";
+
+    /// <summary>Collect a forensic bundle for <see cref="CheckInResponse.Collect"/> and upload it.</summary>
+    public const string Collect = "collect";
 }
