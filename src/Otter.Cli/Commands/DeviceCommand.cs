@@ -12,7 +12,7 @@ internal static class DeviceCommand
     // The server's largest page; fewer rows back means the last page.
     private const int PageSize = 1000;
 
-    private static readonly string[] Statuses = [DeviceStatuses.Pending, DeviceStatuses.Approved, DeviceStatuses.Quarantined, DeviceStatuses.Decommissioned];
+    private static readonly string[] Statuses = [DeviceStatuses.Pending, DeviceStatuses.Approved, DeviceStatuses.Quarantined, DeviceStatuses.Wiped, DeviceStatuses.Decommissioned];
 
     public static Command Create(CliEnvironment environment)
     {
@@ -24,6 +24,7 @@ internal static class DeviceCommand
         command.Subcommands.Add(Assign(environment));
         command.Subcommands.Add(Decommission(environment));
         command.Subcommands.Add(Events(environment));
+        DeviceOrderCommands.AddTo(command, environment);
         return command;
     }
 
@@ -299,7 +300,7 @@ internal static class DeviceCommand
         return command;
     }
 
-    private static string DevicePath(string id)
+    internal static string DevicePath(string id)
     {
         if (string.IsNullOrWhiteSpace(id))
         {

@@ -16,4 +16,10 @@ public static class DeviceActions
     /// action does nothing, which is the safe reading of "do not install".
     /// </summary>
     public const string Stage = "stage";
+
+    /// <summary>Forced re-image: install <see cref="CheckInResponse.Update"/> in both slots, regardless of windows and waves.</summary>
+    public const string Reimage = "reimage";
+
+    /// <summary>Collect a forensic bundle for <see cref="CheckInResponse.Collect"/> and upload it.</summary>
+    public const string Collect = "collect";
 }

@@ -12,6 +12,9 @@ public static class DeviceStatuses
     /// <summary>Contained: only remediation endpoints answer it.</summary>
     public const string Quarantined = "quarantined";
 
+    /// <summary>Wiped by the fleet: credentials revoked, the device told to crypto-erase and re-enroll as a new identity.</summary>
+    public const string Wiped = "wiped";
+
     /// <summary>Retired: its credentials no longer work.</summary>
     public const string Decommissioned = "decommissioned";
 }

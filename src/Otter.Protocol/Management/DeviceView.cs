@@ -53,6 +53,12 @@ public sealed record DeviceView
     /// <summary>The state of that assignment: <c>pending</c>, a report phase, or <c>done</c>.</summary>
     public string? AssignmentState { get; init; }
 
+    /// <summary>Whether the device is quarantined (only remediation endpoints answer it).</summary>
+    public bool Quarantined { get; init; }
+
+    /// <summary>Ids of the device's open incidents.</summary>
+    public IReadOnlyList<long> OpenIncidents { get; set; } = [];
+
     /// <summary>When it enrolled.</summary>
     public DateTimeOffset EnrolledAt { get; init; }
 }

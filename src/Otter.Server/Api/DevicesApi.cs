@@ -60,7 +60,10 @@ internal static class DevicesApi
 
         var rows = await query.OrderBy(d => d.Id).Take(limit ?? MaxPage).ToListAsync(cancellationToken);
         rows.ForEach(writeBehind.Overlay);
-        return Results.Json(rows.Select(DeviceViews.ToView).ToList(), ProtocolJsonContext.Default.ListDeviceView);
+        var ids = rows.Select(r => r.Id).ToList();
+        var open = (await db.Incidents.AsNoTracking().Where(i => i.Status == Protocol.Incidents.IncidentStatuses.Open && ids.Contains(i.DeviceId)).Select(i => new { i.DeviceId, i.Id }).ToListAsync(cancellationToken))
+            .ToLookup(i => i.DeviceId, i => i.Id, StringComparer.Ordinal);
+        return Results.Json(rows.Select(r => DeviceViews.ToView(r) with { OpenIncidents = [.. open[r.Id].Order()] }).ToList(), ProtocolJsonContext.Default.ListDeviceView);
     }
 
     private static async Task<IResult> GetAsync(OtterDbContext db, DeviceWriteBehind writeBehind, string id, CancellationToken cancellationToken)
@@ -71,7 +74,13 @@ internal static class DevicesApi
             writeBehind.Overlay(row);
         }
 
-        return row is null ? UnknownDevice(id) : Results.Json(DeviceViews.ToView(row), ProtocolJsonContext.Default.DeviceView);
+        if (row is null)
+        {
+            return UnknownDevice(id);
+        }
+
+        var open = await db.Incidents.AsNoTracking().Where(i => i.DeviceId == id && i.Status == Protocol.Incidents.IncidentStatuses.Open).OrderBy(i => i.Id).Select(i => i.Id).ToListAsync(cancellationToken);
+        return Results.Json(DeviceViews.ToView(row) with { OpenIncidents = open }, ProtocolJsonContext.Default.DeviceView);
     }
 
     private static async Task<IResult> EventsAsync(OtterDbContext db, string id, CancellationToken cancellationToken)

@@ -19,6 +19,10 @@ internal static class Problems
 
     public static IResult Create(int status, string title, string detail) => new ProblemResult(status, title, detail);
 
+    /// <summary>Writes a problem with a machine-readable <paramref name="type"/> straight to the response (for middleware).</summary>
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail, string? type) =>
+        new ProblemResult(status, title, detail, type).ExecuteAsync(context);
+
     /// <summary>Writes a problem straight to the response (for middleware).</summary>
     public static Task WriteAsync(HttpContext context, int status, string title, string detail) =>
         Create(status, title, detail).ExecuteAsync(context);

@@ -27,6 +27,14 @@ internal sealed class OtterDbContext(DbContextOptions<OtterDbContext> options) :
 
     public DbSet<AlertDeliveryRow> AlertDeliveries => Set<AlertDeliveryRow>();
 
+    public DbSet<IncidentRow> Incidents => Set<IncidentRow>();
+
+    public DbSet<IncidentStepRow> IncidentSteps => Set<IncidentStepRow>();
+
+    public DbSet<ForensicBundleRow> ForensicBundles => Set<ForensicBundleRow>();
+
+    public DbSet<RemediationRow> Remediations => Set<RemediationRow>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UnixMillisecondsConverter>();
@@ -100,6 +108,31 @@ internal sealed class OtterDbContext(DbContextOptions<OtterDbContext> options) :
             delivery.ToTable("alert_deliveries");
             delivery.HasKey(d => d.Id);
             delivery.HasIndex(d => new { d.Status, d.NextAttemptAt });
+        });
+        modelBuilder.Entity<IncidentRow>(incident =>
+        {
+            incident.ToTable("incidents");
+            incident.HasKey(i => i.Id);
+            incident.HasIndex(i => new { i.DeviceId, i.Status });
+            incident.HasIndex(i => i.Status);
+        });
+        modelBuilder.Entity<IncidentStepRow>(step =>
+        {
+            step.ToTable("incident_steps");
+            step.HasKey(s => s.Id);
+            step.HasIndex(s => new { s.IncidentId, s.Id });
+        });
+        modelBuilder.Entity<ForensicBundleRow>(bundle =>
+        {
+            bundle.ToTable("forensic_bundles");
+            bundle.HasKey(b => b.Id);
+            bundle.HasIndex(b => b.DeviceId);
+            bundle.HasIndex(b => b.IncidentId);
+        });
+        modelBuilder.Entity<RemediationRow>(order =>
+        {
+            order.ToTable("remediations");
+            order.HasKey(o => o.DeviceId);
         });
     }
 }

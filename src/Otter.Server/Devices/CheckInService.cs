@@ -16,8 +16,20 @@ namespace Otter.Server.Devices;
 /// A routine check-in touches no EF context: its state goes to <see cref="DeviceWriteBehind"/>;
 /// only a change worth an event or an assignment step is written through EF before answering.
 /// </summary>
-internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics metrics, DeviceWriteBehind writeBehind, ReleaseCache releases, Alerts.AlertService alerts, TimeProvider time)
+internal sealed class CheckInService(
+    ServerState state,
+    Hosting.ServerMetrics metrics,
+    DeviceWriteBehind writeBehind,
+    ReleaseCache releases,
+    TimeProvider time,
+    Incidents.IncidentService incidents,
+    Incidents.RemediationService remediation,
+    Incidents.RemediationOrders orders,
+    Incidents.VerificationFailures failures)
 {
+    // What the agent records when the verified boot chain refused the active slot (it booted the other, or nothing).
+    private static readonly string[] BootChainFailures = ["recovery", "no-bootable-slot"];
+
     public async Task<CheckInResponse> CheckInAsync(IServiceProvider services, DeviceRow device, CheckInRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -38,7 +50,13 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
             await JudgeAsync(device, quote, booted, now, events, cancellationToken);
         }
 
-        var (action, committed) = await ActionAsync(device, booted, cancellationToken);
+        // A quarantined device (on the remediation check-in) gets no normal updates, only its orders.
+        var (action, committed) = device.Status == Protocol.Management.DeviceStatuses.Approved ? await ActionAsync(device, booted, cancellationToken) : (null, false);
+        var bootFailure = device.LastResultJson != before.LastResultJson && request.LastResult is { } last && BootChainFailures.Contains(last.Outcome, StringComparer.Ordinal)
+            ? last
+            : null;
+        var hasOrder = await orders.MayHaveAsync(device.Id, cancellationToken);
+        CheckInResponse? order = null;
         device.PendingNonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var after = (device.ActiveSlot, device.BootedSlot, device.SecurityCounter, device.Health, device.SlotsJson, device.LastResultJson, device.Attestation, device.AttestationDetail, device.Measurement);
         writeBehind.Enqueue(
@@ -46,7 +64,7 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
                 device.Id, now, device.ActiveSlot, device.BootedSlot, device.SecurityCounter, device.Health, device.SlotsJson,
                 device.LastResultJson, device.PendingNonce, device.Attestation, device.AttestationDetail, device.Measurement),
             contentChanged: before != after);
-        if (events.Count > 0 || committed)
+        if (events.Count > 0 || committed || bootFailure is not null || hasOrder)
         {
             var db = services.GetRequiredService<OtterDbContext>();
             db.Devices.Attach(device);
@@ -63,26 +81,67 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
                 await RolloutProgress.RecordAsync(db, device, RolloutDeviceStates.Committed, "running and healthy at check-in", now, cancellationToken);
             }
 
+            if (bootFailure is not null)
+            {
+                db.DeviceEvents.Add(new DeviceEventRow { DeviceId = device.Id, At = now, Kind = "boot-chain-failure", Detail = Truncate($"{bootFailure.Outcome} slot {bootFailure.Slot ?? "-"} {bootFailure.Version ?? string.Empty}: {bootFailure.Detail}", 2000) });
+            }
+
             await db.SaveChangesAsync(cancellationToken);
             if (events.Any(e => e.Kind == "attestation") && device.Attestation == "mismatch")
             {
-                await alerts.RaiseAsync(
+                await incidents.DetectAsync(
                     db,
-                    Alerts.AlertKinds.AttestationMismatch,
-                    Alerts.AlertKinds.High,
-                    device.Id,
+                    device,
+                    Protocol.Incidents.IncidentKinds.AttestationMismatch,
                     $"device {device.Id} attests a measurement that is not the one expected for what it runs: {device.AttestationDetail}",
-                    new Dictionary<string, string> { ["device"] = device.Id, ["measurement"] = device.Measurement ?? string.Empty, ["detail"] = device.AttestationDetail ?? string.Empty },
+                    new Dictionary<string, string>
+                    {
+                        ["measurement"] = device.Measurement ?? string.Empty,
+                        ["detail"] = device.AttestationDetail ?? string.Empty,
+                        ["booted_slot"] = device.BootedSlot ?? "-",
+                        ["booted_target"] = booted?.Target ?? "-",
+                    },
                     $"attestation-mismatch:{device.Id}:{device.Measurement}",
                     cancellationToken);
             }
+
+            if (bootFailure is not null)
+            {
+                await incidents.DetectAsync(
+                    db,
+                    device,
+                    Protocol.Incidents.IncidentKinds.BootChainFailure,
+                    $"device {device.Id} reports a boot-chain failure ({bootFailure.Outcome}): {bootFailure.Detail}",
+                    new Dictionary<string, string>
+                    {
+                        ["outcome"] = bootFailure.Outcome,
+                        ["slot"] = bootFailure.Slot ?? "-",
+                        ["version"] = bootFailure.Version ?? "-",
+                        ["detail"] = bootFailure.Detail ?? string.Empty,
+                        ["at"] = bootFailure.At?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "-",
+                    },
+                    $"boot-chain-failure:{device.Id}:{bootFailure.At?.ToUnixTimeMilliseconds()}:{bootFailure.Slot}",
+                    cancellationToken);
+            }
+
+            if (hasOrder)
+            {
+                order = await remediation.NextAsync(db, device, request, cancellationToken);
+            }
+        }
+
+        if (device.Status != Protocol.Management.DeviceStatuses.Approved)
+        {
+            // Quarantined during this very check-in: the assigned update is not handed out.
+            action = null;
         }
 
         metrics.CheckIn();
         return new CheckInResponse
         {
-            Action = action is null ? DeviceActions.None : device.AssignmentStageOnly ? DeviceActions.Stage : DeviceActions.Update,
-            Update = action,
+            Action = order?.Action ?? (action is null ? DeviceActions.None : device.AssignmentStageOnly ? DeviceActions.Stage : DeviceActions.Update),
+            Update = order is null ? action : order.Update,
+            Collect = order?.Collect,
             AttestationNonce = device.PendingNonce,
             NextCheckInSeconds = state.Settings.CheckInIntervalSeconds,
         };
@@ -109,6 +168,18 @@ internal sealed class CheckInService(ServerState state, Hosting.ServerMetrics me
         var detail = $"{report.Phase} {report.Target ?? "-"} {report.Version ?? string.Empty}".TrimEnd() + (report.Detail is null ? string.Empty : ": " + report.Detail);
         db.DeviceEvents.Add(new DeviceEventRow { DeviceId = device.Id, At = now, Kind = "report", Detail = Truncate(detail, 2000) });
         await db.SaveChangesAsync(cancellationToken);
+        await remediation.ReportAsync(db, device, report, cancellationToken);
+        if (report.Phase == ReportPhases.Failed && failures.Record(device.Id, now) is { } count)
+        {
+            await incidents.DetectAsync(
+                db,
+                device,
+                Protocol.Incidents.IncidentKinds.VerificationFailures,
+                $"device {device.Id} reported {count} refused updates within {state.Settings.Incidents.VerificationFailureWindowMinutes} minutes",
+                new Dictionary<string, string> { ["failures"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture), ["last"] = Truncate(detail, 500) },
+                $"verification-failures:{device.Id}:{now.ToUnixTimeMilliseconds()}",
+                cancellationToken);
+        }
     }
 
     private async Task JudgeAsync(DeviceRow device, AttestationQuote quote, SlotReport? booted, DateTimeOffset now, List<DeviceEventRow> events, CancellationToken cancellationToken)

@@ -26,11 +26,27 @@ internal sealed class DeviceAuthenticationMiddleware(
     DeviceLimiter limiter,
     Hosting.ServerMetrics metrics,
     DeviceWriteBehind writeBehind,
-    DeviceLookup devices)
+    DeviceLookup devices,
+    Incidents.AnomalyDetectors detectors)
 {
     public const string DeviceKey = "otter.device";
     public const string Prefix = "/device/v1";
     private const string ConnectionKey = "otter.verified-client-certificate";
+
+    /// <summary>The problem type of a quarantined device's refusal: it should check in at <see cref="RemediationCheckIn"/>.</summary>
+    public const string QuarantinedType = "urn:otter:problem:device-quarantined";
+
+    /// <summary>The problem type telling a wiped device to crypto-erase and re-enroll with its factory identity.</summary>
+    public const string WipedType = "urn:otter:problem:device-wiped";
+
+    /// <summary>The check-in a quarantined device may still make: it carries remediation orders only.</summary>
+    public const string RemediationCheckIn = Prefix + "/remediation/checkin";
+
+    /// <summary>Reports about a remediation order.</summary>
+    public const string RemediationReports = Prefix + "/remediation/reports";
+
+    /// <summary>Forensic bundle uploads: <c>/device/v1/forensics/{request}</c>.</summary>
+    public const string Forensics = Prefix + "/forensics";
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -52,7 +68,9 @@ internal sealed class DeviceAuthenticationMiddleware(
 
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            size.MaxRequestBodySize = state.Settings.DeviceBodyLimit;
+            size.MaxRequestBodySize = context.Request.Path.StartsWithSegments(Forensics, StringComparison.Ordinal)
+                ? state.Settings.Incidents.ForensicBundleLimit
+                : state.Settings.DeviceBodyLimit;
         }
 
         if (context.Request.Path.Equals(Prefix + "/enroll", StringComparison.Ordinal))
@@ -67,9 +85,15 @@ internal sealed class DeviceAuthenticationMiddleware(
             return;
         }
 
-        var (device, problem, status) = await AuthenticateAsync(context);
+        var (device, problem, status, type, claimed) = await AuthenticateAsync(context);
         if (device is null)
         {
+            if (claimed is not null && status == StatusCodes.Status401Unauthorized)
+            {
+                // Failed authentication as a known device feeds its baseline (no database work here).
+                detectors.FailedAuthentication(claimed, time.GetUtcNow());
+            }
+
             if (limiter.TryAcquire("ip:" + context.Connection.RemoteIpAddress) is { } wait)
             {
                 await TooManyAsync(context, wait, "address " + context.Connection.RemoteIpAddress);
@@ -77,7 +101,7 @@ internal sealed class DeviceAuthenticationMiddleware(
             }
 
             metrics.DeviceRefused(status);
-            await Problems.WriteAsync(context, status, status switch { StatusCodes.Status401Unauthorized => "Unauthorized", StatusCodes.Status413PayloadTooLarge => "Payload too large", _ => "Forbidden" }, problem!);
+            await Problems.WriteAsync(context, status, status switch { StatusCodes.Status401Unauthorized => "Unauthorized", StatusCodes.Status413PayloadTooLarge => "Payload too large", _ => "Forbidden" }, problem!, type);
             return;
         }
 
@@ -88,10 +112,45 @@ internal sealed class DeviceAuthenticationMiddleware(
         }
 
         context.Items[DeviceKey] = device;
+        detectors.Request(device, context.Connection.RemoteIpAddress, context.Request.ContentLength ?? 0, time.GetUtcNow());
         await next(context);
     }
 
-    private async Task<(DeviceRow? Device, string? Problem, int Status)> AuthenticateAsync(HttpContext context)
+    /// <summary>The endpoints a quarantined device may still use.</summary>
+    public static bool IsRemediationPath(PathString path) =>
+        path.Equals(RemediationCheckIn, StringComparison.Ordinal)
+        || path.Equals(RemediationReports, StringComparison.Ordinal)
+        || path.StartsWithSegments(Forensics, StringComparison.Ordinal);
+
+    private async Task<(DeviceRow? Device, string? Problem, int Status, string? Type, string? Claimed)> AuthenticateAsync(HttpContext context)
+    {
+        var (device, problem, status, claimed) = await CheckCredentialsAsync(context);
+        if (device is null)
+        {
+            return (null, problem, status, null, claimed);
+        }
+
+        writeBehind.Overlay(device);
+        if (device.Status == DeviceStatuses.Wiped)
+        {
+            return (null, WipedProblem(device.Id), StatusCodes.Status403Forbidden, WipedType, null);
+        }
+
+        return device.Status switch
+        {
+            DeviceStatuses.Approved => (device, null, 0, null, null),
+            DeviceStatuses.Quarantined when IsRemediationPath(context.Request.Path) => (device, null, 0, null, null),
+            DeviceStatuses.Pending => (null, $"device {device.Id} waits for an operator's approval (`otter device approve {device.Id}`).", StatusCodes.Status403Forbidden, null, null),
+            DeviceStatuses.Quarantined => (null, $"device {device.Id} is quarantined; only remediation is allowed: check in at {RemediationCheckIn} for orders (re-image, forensic collection).", StatusCodes.Status403Forbidden, QuarantinedType, null),
+            _ => (null, $"device {device.Id} is {device.Status}; its credentials no longer work.", StatusCodes.Status403Forbidden, null, null),
+        };
+    }
+
+    private static string WipedProblem(string id) =>
+        $"device {id} was wiped by the fleet: its certificate and tokens are revoked. Crypto-erase (destroy the data key and credentials, clear the slots but recovery) and enroll again with the factory identity as a new fleet identity.";
+
+    /// <summary>The device the credentials prove, or why not, and which device they claimed to be.</summary>
+    private async Task<(DeviceRow? Device, string? Problem, int Status, string? Claimed)> CheckCredentialsAsync(HttpContext context)
     {
         var now = time.GetUtcNow();
         var certificate = context.Connection.ClientCertificate;
@@ -101,14 +160,20 @@ internal sealed class DeviceAuthenticationMiddleware(
             var verified = VerifyCertificate(context, certificate, now);
             if (verified.Problem is not null)
             {
-                return (null, verified.Problem, StatusCodes.Status401Unauthorized);
+                return (null, verified.Problem, StatusCodes.Status401Unauthorized, null);
             }
 
             device = await devices.FindAsync(verified.Certificate!.DeviceId, context.RequestAborted);
+            if (device is { Status: DeviceStatuses.Wiped })
+            {
+                // A fleet certificate for a wiped identity learns only that it is wiped.
+                return (device, null, 0, null);
+            }
+
             if (device?.CertificateSha256 is null
                 || !CryptographicOperations.FixedTimeEquals(Convert.FromHexString(device.CertificateSha256), Convert.FromHexString(verified.Certificate!.Sha256)))
             {
-                return (null, $"client certificate refused: it is not the current certificate of device {verified.Certificate!.DeviceId} (replaced, revoked or never issued).", StatusCodes.Status401Unauthorized);
+                return (null, $"client certificate refused: it is not the current certificate of device {verified.Certificate!.DeviceId} (replaced, revoked or never issued).", StatusCodes.Status401Unauthorized, device?.Id);
             }
         }
         else if (DeviceToken.TryParse(context.Request.Headers.Authorization) is { } token)
@@ -116,15 +181,21 @@ internal sealed class DeviceAuthenticationMiddleware(
             var skew = Math.Abs(now.ToUnixTimeSeconds() - token.Timestamp);
             if (skew > DeviceToken.Window.TotalSeconds)
             {
-                return (null, $"device token refused: its timestamp is {skew} s away from the server's clock (at most {DeviceToken.Window.TotalSeconds} s); fix the device clock and sign a new request.", StatusCodes.Status401Unauthorized);
+                return (null, $"device token refused: its timestamp is {skew} s away from the server's clock (at most {DeviceToken.Window.TotalSeconds} s); fix the device clock and sign a new request.", StatusCodes.Status401Unauthorized, null);
             }
 
             device = await devices.FindAsync(token.DeviceId, context.RequestAborted);
-            if (device?.TokenSecret is null)
+            if (device is { Status: DeviceStatuses.Wiped })
             {
-                return (null, $"device token refused: no device {token.DeviceId} with a token secret.", StatusCodes.Status401Unauthorized);
+                return (device, null, 0, null);
             }
 
+            if (device?.TokenSecret is null)
+            {
+                return (null, $"device token refused: no device {token.DeviceId} with a token secret.", StatusCodes.Status401Unauthorized, null);
+            }
+
+            var size = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? state.Settings.DeviceBodyLimit;
             context.Request.EnableBuffering();
             byte[] bodyHash;
             try
@@ -133,34 +204,27 @@ internal sealed class DeviceAuthenticationMiddleware(
             }
             catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
-                return (null, $"the body is larger than the {state.Settings.DeviceBodyLimit} bytes the device API accepts.", StatusCodes.Status413PayloadTooLarge);
+                return (null, $"the body is larger than the {size} bytes the device API accepts here.", StatusCodes.Status413PayloadTooLarge, null);
             }
 
             context.Request.Body.Position = 0;
             var path = context.Request.Path.Value + context.Request.QueryString.Value;
             if (!token.Verify(device.TokenSecret, context.Request.Method, path, bodyHash))
             {
-                return (null, $"device token refused: the signature does not match this request for device {token.DeviceId}.", StatusCodes.Status401Unauthorized);
+                return (null, $"device token refused: the signature does not match this request for device {token.DeviceId}.", StatusCodes.Status401Unauthorized, device.Id);
             }
 
             if (!replays.TryUse(token.DeviceId, token.Nonce))
             {
-                return (null, "device token refused: this nonce was already used (a replayed request); sign every request afresh.", StatusCodes.Status401Unauthorized);
+                return (null, "device token refused: this nonce was already used (a replayed request); sign every request afresh.", StatusCodes.Status401Unauthorized, device.Id);
             }
         }
         else
         {
-            return (null, "a fleet client certificate or a signed device token (Authorization: Otter-Device …) is required; enroll first at /device/v1/enroll.", StatusCodes.Status401Unauthorized);
+            return (null, "a fleet client certificate or a signed device token (Authorization: Otter-Device …) is required; enroll first at /device/v1/enroll.", StatusCodes.Status401Unauthorized, null);
         }
 
-        writeBehind.Overlay(device);
-        return device.Status switch
-        {
-            DeviceStatuses.Approved => (device, null, 0),
-            DeviceStatuses.Pending => (null, $"device {device.Id} waits for an operator's approval (`otter device approve {device.Id}`).", StatusCodes.Status403Forbidden),
-            DeviceStatuses.Quarantined => (null, $"device {device.Id} is quarantined; only remediation is allowed.", StatusCodes.Status403Forbidden),
-            _ => (null, $"device {device.Id} is {device.Status}; its credentials no longer work.", StatusCodes.Status403Forbidden),
-        };
+        return (device, null, 0, null);
     }
 
     /// <summary>The chain check, once per TLS connection: later requests on it only check the dates.</summary>

@@ -27,6 +27,7 @@ internal static class DeviceViews
         LastResult = row.LastResultJson is null ? null : JsonSerializer.Deserialize(row.LastResultJson, ServerJsonContext.Default.ResultReport),
         AssignedRelease = row.AssignedRelease,
         AssignmentState = row.AssignmentState,
+        Quarantined = row.Status == DeviceStatuses.Quarantined,
         EnrolledAt = row.EnrolledAt,
     };
 

@@ -19,7 +19,7 @@ namespace Otter.Server.Devices;
 /// have signed the CSR; the CSR's key becomes the device's key for good. The same identity
 /// coming back with another key is a cloned device: refused and recorded.
 /// </summary>
-internal sealed partial class EnrollmentService(ServerState state, AuditLog audit, TimeProvider time, ILogger<EnrollmentService> logger)
+internal sealed partial class EnrollmentService(ServerState state, AuditLog audit, TimeProvider time, ILogger<EnrollmentService> logger, Incidents.IncidentService incidents)
 {
     private const int MaxIdLength = 128;
 
@@ -108,12 +108,32 @@ internal sealed partial class EnrollmentService(ServerState state, AuditLog audi
         }
 
         var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
+        if (device is { Status: DeviceStatuses.Wiped })
+        {
+            if (device.PublicKeyPem == publicKeyPem)
+            {
+                return Problems.Forbidden($"device {id} was wiped; it must crypto-erase its key and enroll with a new one (the old key is not trusted again).");
+            }
+
+            // A wiped device comes back as a new fleet identity: the old record keeps its history under an archive id.
+            await ArchiveWipedAsync(db, device, cancellationToken);
+            device = null;
+        }
+
         if (device is not null && device.PublicKeyPem != publicKeyPem)
         {
             var detail = $"enrollment as {id} with a different device key than the enrolled one (factory certificate serial {leaf.SerialNumber}); refused as a possible clone";
             db.DeviceEvents.Add(new DeviceEventRow { DeviceId = id, At = now, Kind = "cloned-identity", Detail = detail });
             await db.SaveChangesAsync(cancellationToken);
             await audit.AppendAsync(db, $"device:{id}", "device.clone-refused", id, detail, cancellationToken);
+            await incidents.DetectAsync(
+                db,
+                device,
+                Protocol.Incidents.IncidentKinds.ClonedIdentity,
+                $"device {id} enrolled again with another key (possible clone)",
+                new Dictionary<string, string> { ["factory_serial"] = leaf.SerialNumber, ["factory_issuer"] = leaf.Issuer },
+                $"cloned-identity:{id}:{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(publicKeyPem)))}",
+                cancellationToken);
             LogRefused(logger, leaf.Subject, detail);
             return Problems.Conflict($"device {id} is already enrolled with another key; re-enrollment with a new key is refused (decommission the old record first if the device was really re-keyed).");
         }
@@ -166,6 +186,43 @@ internal sealed partial class EnrollmentService(ServerState state, AuditLog audi
         return response.Status == EnrollmentStatus.Pending
             ? Results.Json(response, Otter.Protocol.ProtocolJsonContext.Default.EnrollResponse, statusCode: StatusCodes.Status202Accepted)
             : Results.Json(response, Otter.Protocol.ProtocolJsonContext.Default.EnrollResponse);
+    }
+
+    /// <summary>Moves a wiped record (and its events, incidents, evidence) to <c>ID~wiped-N</c>, freeing the id for a new fleet identity.</summary>
+    private async Task ArchiveWipedAsync(OtterDbContext db, DeviceRow wiped, CancellationToken cancellationToken)
+    {
+        var id = wiped.Id;
+        var prefix = id + "~wiped-";
+        var n = await db.Devices.CountAsync(d => d.Id.StartsWith(prefix), cancellationToken) + 1;
+        var archive = prefix + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.Devices.Remove(wiped);
+        await db.SaveChangesAsync(cancellationToken);
+        db.Entry(wiped).State = EntityState.Detached;
+        db.Devices.Add(new DeviceRow
+        {
+            Id = archive,
+            Hardware = wiped.Hardware,
+            Status = DeviceStatuses.Wiped,
+            PublicKeyPem = wiped.PublicKeyPem,
+            FactoryIssuer = wiped.FactoryIssuer,
+            FactorySerial = wiped.FactorySerial,
+            TagsJson = wiped.TagsJson,
+            AttributesJson = wiped.AttributesJson,
+            SlotsJson = wiped.SlotsJson,
+            SecurityCounter = wiped.SecurityCounter,
+            LastSeen = wiped.LastSeen,
+            Attestation = wiped.Attestation,
+            AttestationDetail = wiped.AttestationDetail,
+            Measurement = wiped.Measurement,
+            EnrolledAt = wiped.EnrolledAt,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        await db.DeviceEvents.Where(e => e.DeviceId == id).ExecuteUpdateAsync(s => s.SetProperty(e => e.DeviceId, archive), cancellationToken);
+        await db.Incidents.Where(i => i.DeviceId == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.DeviceId, archive), cancellationToken);
+        await db.ForensicBundles.Where(b => b.DeviceId == id).ExecuteUpdateAsync(s => s.SetProperty(b => b.DeviceId, archive), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        await audit.AppendAsync(db, $"device:{id}", "device.archive-wiped", id, $"the wiped record is kept as {archive}; {id} enrolls as a new fleet identity", cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "enrollment refused for {Subject}: {Problem}")]

@@ -40,6 +40,12 @@ internal static class ServerServices
         services.AddSingleton<Alerts.AlertDispatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<Alerts.AlertDispatcher>());
         services.AddSingleton<Reports.ComplianceService>();
+        services.AddSingleton<Incidents.IncidentService>();
+        services.AddSingleton<Incidents.RemediationOrders>();
+        services.AddSingleton<Incidents.RemediationService>();
+        services.AddSingleton<Incidents.VerificationFailures>();
+        services.AddSingleton<Incidents.AnomalyDetectors>();
+        services.AddHostedService<Incidents.IncidentWorker>();
         services.AddSingleton<Rollouts.RolloutService>();
         services.AddSingleton<Rollouts.RolloutEngine>();
         services.AddHostedService(provider => provider.GetRequiredService<Rollouts.RolloutEngine>());
@@ -73,6 +79,9 @@ internal static class ServerServices
         app.MapRolloutsApi();
         app.MapAlertsApi();
         app.MapReportsApi();
+        app.MapIncidentsApi();
+        app.MapDeviceOrdersApi();
+        app.MapRemediationApi();
         return app;
     }
 

@@ -50,4 +50,7 @@ internal sealed record ServerSettings
 
     /// <summary>Seconds devices are asked to wait between check-ins.</summary>
     public int CheckInIntervalSeconds { get; set; } = 60;
+
+    /// <summary>Incident response: detection policy, forensic bundle limit, detector settings.</summary>
+    public IncidentSettings Incidents { get; set; } = new();
 }

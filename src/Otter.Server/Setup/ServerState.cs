@@ -155,6 +155,11 @@ internal sealed class ServerState : IDisposable
         Require(settings.CheckInIntervalSeconds is >= 1 and <= 86_400, $"{paths.Settings}: check_in_interval_seconds must be 1 to 86400.");
         Require(settings.LastSeenResolutionSeconds is >= 0 and <= 86_400, $"{paths.Settings}: last_seen_resolution_seconds must be 0 to 86400.");
         Require(settings.RolloutTickSeconds is >= 1 and <= 3600, $"{paths.Settings}: rollout_tick_seconds must be 1 to 3600.");
+        foreach (var problem in settings.Incidents.Problems())
+        {
+            Require(false, $"{paths.Settings}: incidents: {problem}");
+        }
+
         foreach (var (name, url) in new[] { ("api_url", settings.ApiUrl), ("device_url", settings.DeviceUrl), ("public_url", settings.PublicUrl ?? settings.ApiUrl) })
         {
             Require(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps, $"{name} {url} must be an https:// URL.");
