@@ -15,7 +15,7 @@ namespace Otter.Server.Alerts;
 /// exponential backoff (10 s, 20 s, 40 s … at most an hour apart) and gives up after 8 attempts;
 /// every attempt's outcome stays in the delivery log.
 /// </summary>
-internal sealed partial class AlertDispatcher(IServiceScopeFactory scopes, TimeProvider time, ILogger<AlertDispatcher> logger, BackgroundWork background) : BackgroundService, IDisposable
+internal sealed partial class AlertDispatcher(IServiceScopeFactory scopes, TimeProvider time, ILogger<AlertDispatcher> logger, BackgroundWork background, AlertSignal signal) : BackgroundService, IDisposable
 {
     public const int MaxAttempts = 8;
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
@@ -74,7 +74,9 @@ internal sealed partial class AlertDispatcher(IServiceScopeFactory scopes, TimeP
             try
             {
                 await DeliverDueAsync(stoppingToken);
-                await Task.Delay(Interval, time, stoppingToken);
+
+                // Retries fall due with time; new alerts wake the loop at once.
+                await signal.WaitAsync(Interval, time, stoppingToken);
             }
             catch (OperationCanceledException)
             {

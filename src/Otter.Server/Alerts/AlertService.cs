@@ -7,7 +7,7 @@ using Otter.Server.Data;
 namespace Otter.Server.Alerts;
 
 /// <summary>Raises alerts: one row, one pending delivery per webhook, sent by <see cref="AlertDispatcher"/>.</summary>
-internal sealed class AlertService(TimeProvider time)
+internal sealed class AlertService(TimeProvider time, AlertSignal signal)
 {
     /// <summary>Adds the alert to <paramref name="db"/> (saved with the caller's changes); nothing when <paramref name="dedupKey"/> was raised before.</summary>
     public async Task<AlertRow?> RaiseAsync(OtterDbContext db, string kind, string severity, string subject, string summary, IReadOnlyDictionary<string, string> details, string dedupKey, CancellationToken cancellationToken)
@@ -41,6 +41,7 @@ internal sealed class AlertService(TimeProvider time)
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        signal.Notify();
         return alert;
     }
 }

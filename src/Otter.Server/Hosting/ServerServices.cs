@@ -36,6 +36,7 @@ internal static class ServerServices
         services.AddSingleton<ReleasePublisher>();
         services.AddSingleton<ReleaseReconciler>();
         services.AddSingleton<Repository.MetadataRefresher>();
+        services.AddSingleton<Alerts.AlertSignal>();
         services.AddSingleton<Alerts.AlertService>();
         services.AddSingleton<Alerts.AlertDispatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<Alerts.AlertDispatcher>());
