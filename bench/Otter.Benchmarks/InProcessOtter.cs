@@ -37,10 +37,12 @@ internal sealed class InProcessOtter : IAsyncDisposable
 
     public RolloutEngine Engine => _host.Services.GetRequiredService<RolloutEngine>();
 
-    public static async Task<InProcessOtter> StartAsync(OtterServerInstance server)
+    /// <param name="server">The data directory.</param>
+    /// <param name="backgroundWork">The server's background loops (rollout engine, alert dispatcher…): off unless a harness measures them.</param>
+    public static async Task<InProcessOtter> StartAsync(OtterServerInstance server, bool backgroundWork = false)
     {
         var host = await OtterServerHost.CreateAsync(
-            new ServerRunOptions { DataDirectory = server.DataDirectory, ApiUrl = "https://127.0.0.1:0", DeviceUrl = "https://127.0.0.1:0", BackgroundWork = false },
+            new ServerRunOptions { DataDirectory = server.DataDirectory, ApiUrl = "https://127.0.0.1:0", DeviceUrl = "https://127.0.0.1:0", BackgroundWork = backgroundWork },
             OtterServerInstance.Passphrases,
             TimeProvider.System,
             logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));

@@ -7,6 +7,7 @@ return args switch
     [AgentInstallChild.Command, .. var rest] => await AgentInstallChild.RunAsync(rest),
     [CheckInHarness.Command, .. var rest] => await CheckInHarness.RunAsync(rest),
     [DownloadHarness.Command, .. var rest] => await DownloadHarness.RunAsync(rest),
+    [IncidentResponseHarness.Command, .. var rest] => await IncidentResponseHarness.RunAsync(rest),
     [KestrelAnchor.Command, .. var rest] => await KestrelAnchor.RunAsync(rest),
     [RolloutEngineHarness.Command, .. var rest] => await RolloutEngineHarness.RunAsync(rest),
     _ => BenchmarkDotNetEntry.Run(args),
