@@ -20,7 +20,7 @@ internal sealed partial class RefusalLoggingMiddleware(RequestDelegate next, ILo
 
         var who = context.Items[DeviceAuthenticationMiddleware.DeviceKey] is DeviceRow device ? "device " + device.Id
             : context.Items[RoleFilter.CallerKey] is ApiCaller caller ? "key " + caller.Name
-            : "unauthenticated " + context.Connection.RemoteIpAddress;
+            : "caller at " + context.Connection.RemoteIpAddress + " (credentials not accepted)";
         LogRefused(logger, context.Request.Method, context.Request.Path.Value ?? string.Empty, status, who, context.Items[ProblemResult.DetailKey] as string ?? "-");
     }
 
