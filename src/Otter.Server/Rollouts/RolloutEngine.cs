@@ -393,86 +393,100 @@ internal sealed partial class RolloutEngine(
         }
 
         var ids = candidates.Select(c => c.DeviceId).ToList();
-        var devices = await db.Devices.Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, StringComparer.Ordinal, cancellationToken);
+        // Untracked: the only change to a device here is its assignment, which AssignmentWriter writes.
+        var devices = await db.Devices.AsNoTracking().Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, StringComparer.Ordinal, cancellationToken);
         var windows = (JsonSerializer.Deserialize(rollout.WindowsJson, ServerJsonContext.Default.ListString) ?? []).Select(MaintenanceWindow.Parse).ToList();
         var priorities = new Dictionary<long, int>();
         int assigned = 0, deferred = 0;
-        foreach (var row in candidates)
+        AssignmentWriter? writer = null;
+        try
         {
-            if (assigned >= budget)
+            foreach (var row in candidates)
             {
-                break;
-            }
-
-            if (!devices.TryGetValue(row.DeviceId, out var device) || device.Status != DeviceStatuses.Approved)
-            {
-                SetState(wave, row, RolloutDeviceStates.Skipped, now, device is null ? "device removed" : $"device is {device.Status}");
-                continue;
-            }
-
-            // Staging never reboots the device, so a download-only rollout does not wait for windows.
-            if (!rollout.Force && !rollout.DownloadOnly && WindowFor(device, windows) is { } group && !group.Any(w => w.IsOpen(now)))
-            {
-                row.NotBefore = group.Min(w => w.NextOpen(now));
-                row.Detail = $"waiting for its maintenance window ({string.Join("; ", group.Select(w => w.Text))})";
-                deferred++;
-                continue;
-            }
-
-            if (device.AssignedRollout is { } other && other != rollout.Id && device.AssignmentState is "pending" or RolloutDeviceStates.Downloading or RolloutDeviceStates.Installed)
-            {
-                if (!priorities.TryGetValue(other, out var otherPriority))
+                if (assigned >= budget)
                 {
-                    otherPriority = priorities[other] = await db.Rollouts.Where(r => r.Id == other).Select(r => r.Priority).FirstOrDefaultAsync(cancellationToken);
+                    break;
                 }
 
-                if (rollout.Priority > otherPriority && device.AssignmentState == "pending")
+                if (!devices.TryGetValue(row.DeviceId, out var device) || device.Status != DeviceStatuses.Approved)
                 {
-                    // Not started yet: the higher-priority rollout takes the device.
-                    var theirs = await db.RolloutDevices.FirstOrDefaultAsync(d => d.RolloutId == other && d.DeviceId == device.Id, cancellationToken);
-                    if (theirs is not null)
-                    {
-                        theirs.State = RolloutDeviceStates.Pending;
-                        theirs.AssignedAt = null;
-                        theirs.NotBefore = now.AddMinutes(1);
-                        theirs.Detail = $"preempted by rollout {rollout.Id} (priority {rollout.Priority})";
-                        theirs.Dirty = true;
-                        theirs.UpdatedAt = now;
-                    }
+                    SetState(wave, row, RolloutDeviceStates.Skipped, now, device is null ? "device removed" : $"device is {device.Status}");
+                    continue;
                 }
-                else
+
+                // Staging never reboots the device, so a download-only rollout does not wait for windows.
+                if (!rollout.Force && !rollout.DownloadOnly && WindowFor(device, windows) is { } group && !group.Any(w => w.IsOpen(now)))
                 {
-                    row.NotBefore = now.AddMinutes(1);
-                    row.Detail = $"busy with rollout {other} (priority {otherPriority})";
+                    row.NotBefore = group.Min(w => w.NextOpen(now));
+                    row.Detail = $"waiting for its maintenance window ({string.Join("; ", group.Select(w => w.Text))})";
                     deferred++;
                     continue;
                 }
-            }
-            else if (device.AssignedRollout is null && device.AssignedRelease is not null && device.AssignmentState is "pending" or RolloutDeviceStates.Downloading or RolloutDeviceStates.Installed)
-            {
-                row.NotBefore = now.AddMinutes(1);
-                row.Detail = $"busy with a manual assignment of {device.AssignedRelease}";
-                deferred++;
-                continue;
-            }
 
-            var slots = DeviceViews.ToView(device).Slots;
-            var running = device.BootedSlot is { } booted && slots.TryGetValue(booted, out var slot) ? slot : null;
-            if (running?.Target == rollout.Release && running.State == "good")
-            {
-                SetState(wave, row, RolloutDeviceStates.Committed, now, "already running the release");
-                continue;
-            }
+                if (device.AssignedRollout is { } other && other != rollout.Id && device.AssignmentState is "pending" or RolloutDeviceStates.Downloading or RolloutDeviceStates.Installed)
+                {
+                    if (!priorities.TryGetValue(other, out var otherPriority))
+                    {
+                        otherPriority = priorities[other] = await db.Rollouts.Where(r => r.Id == other).Select(r => r.Priority).FirstOrDefaultAsync(cancellationToken);
+                    }
 
-            row.PreviousRelease = running?.Target;
-            device.AssignedRelease = rollout.Release;
-            device.AssignmentState = "pending";
-            device.AssignmentStageOnly = rollout.DownloadOnly;
-            device.AssignedRollout = rollout.Id;
-            row.AssignedAt = now;
-            row.NotBefore = null;
-            SetState(wave, row, RolloutDeviceStates.Assigned, now, null);
-            assigned++;
+                    if (rollout.Priority > otherPriority && device.AssignmentState == "pending")
+                    {
+                        // Not started yet: the higher-priority rollout takes the device.
+                        var theirs = await db.RolloutDevices.FirstOrDefaultAsync(d => d.RolloutId == other && d.DeviceId == device.Id, cancellationToken);
+                        if (theirs is not null)
+                        {
+                            theirs.State = RolloutDeviceStates.Pending;
+                            theirs.AssignedAt = null;
+                            theirs.NotBefore = now.AddMinutes(1);
+                            theirs.Detail = $"preempted by rollout {rollout.Id} (priority {rollout.Priority})";
+                            theirs.Dirty = true;
+                            theirs.UpdatedAt = now;
+                        }
+                    }
+                    else
+                    {
+                        row.NotBefore = now.AddMinutes(1);
+                        row.Detail = $"busy with rollout {other} (priority {otherPriority})";
+                        deferred++;
+                        continue;
+                    }
+                }
+                else if (device.AssignedRollout is null && device.AssignedRelease is not null && device.AssignmentState is "pending" or RolloutDeviceStates.Downloading or RolloutDeviceStates.Installed)
+                {
+                    row.NotBefore = now.AddMinutes(1);
+                    row.Detail = $"busy with a manual assignment of {device.AssignedRelease}";
+                    deferred++;
+                    continue;
+                }
+
+                var running = device.BootedSlot is { } booted
+                    && (JsonSerializer.Deserialize(device.SlotsJson, ServerJsonContext.Default.DictionaryStringSlotReport) ?? []).TryGetValue(booted, out var slot) ? slot : null;
+                if (running?.Target == rollout.Release && running.State == "good")
+                {
+                    SetState(wave, row, RolloutDeviceStates.Committed, now, "already running the release");
+                    continue;
+                }
+
+                row.PreviousRelease = running?.Target;
+                device.AssignedRelease = rollout.Release;
+                device.AssignmentState = "pending";
+                device.AssignmentStageOnly = rollout.DownloadOnly;
+                device.AssignedRollout = rollout.Id;
+                row.AssignedAt = now;
+                row.NotBefore = null;
+                SetState(wave, row, RolloutDeviceStates.Assigned, now, null);
+                writer ??= await AssignmentWriter.PrepareAsync(db, cancellationToken);
+                await writer.WriteAsync(db, device, row, cancellationToken);
+                assigned++;
+            }
+        }
+        finally
+        {
+            if (writer is not null)
+            {
+                await writer.DisposeAsync();
+            }
         }
 
         return (assigned, deferred);
