@@ -9,5 +9,6 @@ return args switch
     [DownloadHarness.Command, .. var rest] => await DownloadHarness.RunAsync(rest),
     [KestrelAnchor.Command, .. var rest] => await KestrelAnchor.RunAsync(rest),
     [RolloutEngineHarness.Command, .. var rest] => await RolloutEngineHarness.RunAsync(rest),
+    [FleetRolloutHarness.Command, .. var rest] => await FleetRolloutHarness.RunAsync(rest),
     _ => BenchmarkDotNetEntry.Run(args),
 };

@@ -22,6 +22,7 @@ internal static class OtterCli
             RolloutCommand.Create(environment),
             ReportCommand.Create(environment),
             AlertCommand.Create(environment),
+            DemoCommand.Create(environment),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
