@@ -10,5 +10,6 @@ return args switch
     [IncidentResponseHarness.Command, .. var rest] => await IncidentResponseHarness.RunAsync(rest),
     [KestrelAnchor.Command, .. var rest] => await KestrelAnchor.RunAsync(rest),
     [RolloutEngineHarness.Command, .. var rest] => await RolloutEngineHarness.RunAsync(rest),
+    [FleetRolloutHarness.Command, .. var rest] => await FleetRolloutHarness.RunAsync(rest),
     _ => BenchmarkDotNetEntry.Run(args),
 };

@@ -31,15 +31,17 @@ internal sealed class DeviceApiClient : IDisposable
     /// <summary>
     /// A client for <paramref name="server"/> presenting <paramref name="clientCertificate"/> (mTLS;
     /// the client disposes it) or signing with <paramref name="token"/>, or neither (enrollment only).
+    /// <paramref name="transport"/> may wrap the TLS handler (the fleet simulator's network faults).
     /// </summary>
-    public DeviceApiClient(Uri server, X509Certificate2Collection fleetCa, X509Certificate2? clientCertificate, DeviceTokenCredential? token, TimeProvider time)
+    public DeviceApiClient(Uri server, X509Certificate2Collection fleetCa, X509Certificate2? clientCertificate, DeviceTokenCredential? token, TimeProvider time, Func<HttpMessageHandler, HttpMessageHandler>? transport = null)
     {
         ArgumentNullException.ThrowIfNull(server);
         Server = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/");
         _clientCertificate = clientCertificate;
         _token = token;
         _time = time;
-        _http = new HttpClient(FleetTls.CreateHandler(fleetCa, clientCertificate), disposeHandler: true) { Timeout = TimeSpan.FromMinutes(2) };
+        HttpMessageHandler handler = FleetTls.CreateHandler(fleetCa, clientCertificate);
+        _http = new HttpClient(transport is null ? handler : transport(handler), disposeHandler: true) { Timeout = TimeSpan.FromMinutes(2) };
     }
 
     /// <summary>The server's base URL, ending in a slash.</summary>

@@ -24,7 +24,7 @@ namespace Otter.Agent.Fleet;
 /// </summary>
 internal sealed class FleetAgent : IDisposable
 {
-    private readonly string _directory;
+    private readonly Func<IDisposable> _lock;
     private readonly IDevicePlatform _platform;
     private readonly FleetStore _store;
     private readonly X509Certificate2Collection _fleetCa;
@@ -32,14 +32,18 @@ internal sealed class FleetAgent : IDisposable
     private readonly TimeProvider _time;
     private readonly TextWriter _output;
     private readonly TextWriter _error;
+    private readonly IHealthChecker _health;
+    private readonly Func<HttpMessageHandler, HttpMessageHandler>? _transport;
     private DeviceApiClient? _api;
     private bool _reportFailed;
     private TimeSpan? _retryAfter;
 
-    private FleetAgent(string directory, IDevicePlatform platform, FleetStore store, X509Certificate2Collection fleetCa, FleetAgentOptions options, TimeProvider time, TextWriter output, TextWriter error)
+    private FleetAgent(FleetAgentParts parts, FleetStore store, X509Certificate2Collection fleetCa, FleetAgentOptions options, TimeProvider time, TextWriter output, TextWriter error)
     {
-        _directory = directory;
-        _platform = platform;
+        _lock = parts.Lock;
+        _platform = parts.Platform;
+        _health = parts.Health;
+        _transport = parts.Transport;
         _store = store;
         _fleetCa = fleetCa;
         _options = options;
@@ -55,15 +59,29 @@ internal sealed class FleetAgent : IDisposable
     /// </exception>
     public static FleetAgent Open(string directory, IPassphraseSource passphrases, FleetAgentOptions options, TimeProvider time, TextWriter output, TextWriter error)
     {
+        var storage = new DirectoryDeviceStorage(directory);
+        var parts = new FleetAgentParts
+        {
+            Storage = storage,
+            Platform = new SimulatedDevicePlatform(storage, passphrases),
+            Lock = () => DeviceLock.Acquire(directory),
+        };
+        return Open(parts, passphrases, options, time, output, error);
+    }
+
+    /// <summary>Opens a device made of <paramref name="parts"/> (the fleet simulator's in-memory devices) for fleet cycles.</summary>
+    /// <exception cref="AgentException">As <see cref="Open(string, IPassphraseSource, FleetAgentOptions, TimeProvider, TextWriter, TextWriter)"/>.</exception>
+    public static FleetAgent Open(FleetAgentParts parts, IPassphraseSource passphrases, FleetAgentOptions options, TimeProvider time, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
         ArgumentNullException.ThrowIfNull(options);
         if (options.Server.Scheme != Uri.UriSchemeHttps)
         {
             throw new AgentException($"--server {options.Server} is not an https URL; the device API is served over HTTPS only.");
         }
 
-        var storage = new DirectoryDeviceStorage(directory);
-        var platform = new SimulatedDevicePlatform(storage, passphrases);
-        var store = new FleetStore(storage, passphrases);
+        var platform = parts.Platform;
+        var store = new FleetStore(parts.Storage, passphrases, parts.FactoryKey);
         var fleetCa = store.ReadServerCa();
         if (!store.IsEnrolled && (platform.Identity.FactoryCertificate is null || platform.Identity.FactoryKey is null))
         {
@@ -75,7 +93,7 @@ internal sealed class FleetAgent : IDisposable
             throw new AgentException($"--token: the server issued device {platform.Identity.Id} no token secret ({DevicePaths.FleetTokenSecret}); run without --token to use the fleet certificate.");
         }
 
-        return new FleetAgent(directory, platform, store, fleetCa, options, time, output, error);
+        return new FleetAgent(parts, store, fleetCa, options, time, output, error);
     }
 
     /// <summary>Runs one cycle; every failure is printed and ends the cycle, none is thrown (except cancellation).</summary>
@@ -85,7 +103,7 @@ internal sealed class FleetAgent : IDisposable
         _retryAfter = null;
         try
         {
-            using var deviceLock = DeviceLock.Acquire(_directory);
+            using var deviceLock = _lock();
             if (!_store.IsEnrolled && !await EnrollAsync(cancellationToken))
             {
                 return new FleetCycleResult(false);
@@ -171,7 +189,7 @@ internal sealed class FleetAgent : IDisposable
     {
         var id = _platform.Identity.Id;
         var request = FleetEnrollment.CreateRequest(_platform, _store);
-        using var api = new DeviceApiClient(_options.Server, _fleetCa, clientCertificate: null, token: null, _time);
+        using var api = new DeviceApiClient(_options.Server, _fleetCa, clientCertificate: null, token: null, _time, _transport);
         EnrollResponse response;
         try
         {
@@ -203,13 +221,13 @@ internal sealed class FleetAgent : IDisposable
     {
         if (_options.UseToken)
         {
-            return new DeviceApiClient(_options.Server, _fleetCa, clientCertificate: null, new DeviceTokenCredential(_platform.Identity.Id, _store.ReadTokenSecret()), _time);
+            return new DeviceApiClient(_options.Server, _fleetCa, clientCertificate: null, new DeviceTokenCredential(_platform.Identity.Id, _store.ReadTokenSecret()), _time, _transport);
         }
 
         var certificate = _store.OpenClientCertificate(_platform);
         try
         {
-            return new DeviceApiClient(_options.Server, _fleetCa, certificate, token: null, _time);
+            return new DeviceApiClient(_options.Server, _fleetCa, certificate, token: null, _time, _transport);
         }
         catch
         {
@@ -278,7 +296,7 @@ internal sealed class FleetAgent : IDisposable
             : $"installed {installed.Target} {installed.Version} (security counter {installed.SecurityCounter}) in slot {installed.Slot}; log entry {installed.LogIndex} of {installed.LogSize} verified");
         await ReportAsync(api, ReportPhases.Installed, target, installed.Version, $"staged in slot {installed.Slot} for a trial boot", cancellationToken);
 
-        var boot = new BootLoader(_platform, new ProbeHealthChecker(), _time).Boot();
+        var boot = new BootLoader(_platform, _health, _time).Boot();
         if (boot.Outcome == "committed" && boot.Slot == installed.Slot)
         {
             _output.WriteLine($"booted slot {boot.Slot} version {boot.Version}: committed");

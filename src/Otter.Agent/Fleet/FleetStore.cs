@@ -8,7 +8,7 @@ using Otter.Trust.Keys;
 namespace Otter.Agent.Fleet;
 
 /// <summary>The device's fleet files (<c>fleet/</c>, <c>factory/</c>), each replaced crash-safely.</summary>
-internal sealed class FleetStore(IDeviceStorage storage, IPassphraseSource passphrases)
+internal sealed class FleetStore(IDeviceStorage storage, IPassphraseSource passphrases, Func<ISigner>? factoryKey = null)
 {
     /// <summary>Whether the server has issued this device a fleet certificate.</summary>
     public bool IsEnrolled => storage.Exists(DevicePaths.FleetCertificate);
@@ -118,6 +118,11 @@ internal sealed class FleetStore(IDeviceStorage storage, IPassphraseSource passp
     public ISigner OpenFactoryKey(DeviceIdentity identity)
     {
         ArgumentNullException.ThrowIfNull(identity);
+        if (factoryKey is not null)
+        {
+            return factoryKey();
+        }
+
         var reference = identity.FactoryKey
             ?? throw new AgentException("the device has no factory identity key; provision it with --factory-ca DIR or --factory-cert PEM --factory-key KEY to enroll with a fleet server.");
         return new KeyLoader(passphrases).OpenSigner(DeviceKeyReference.Resolve(storage, reference));

@@ -23,6 +23,7 @@ internal static class OtterCli
             ReportCommand.Create(environment),
             AlertCommand.Create(environment),
             IncidentCommand.Create(environment),
+            DemoCommand.Create(environment),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
