@@ -53,6 +53,7 @@ internal sealed class CheckInService(
         // A quarantined device (on the remediation check-in) gets no normal updates, only its orders.
         var (action, committed) = device.Status == Protocol.Management.DeviceStatuses.Approved ? await ActionAsync(device, booted, cancellationToken) : (null, false);
         var bootFailure = device.LastResultJson != before.LastResultJson && request.LastResult is { } last && BootChainFailures.Contains(last.Outcome, StringComparer.Ordinal)
+            && !NeverHadFirmware(before.ActiveSlot, request)
             ? last
             : null;
         var hasOrder = await orders.MayHaveAsync(device.Id, cancellationToken);
@@ -260,6 +261,13 @@ internal sealed class CheckInService(
             LogUrl = state.PublicUrl + "/log",
         }, false);
     }
+
+    /// <summary>
+    /// A device fresh from the factory with nothing installed yet has nothing to boot: that is not a
+    /// boot-chain failure. One that had a committed slot and now reports all slots empty is.
+    /// </summary>
+    private static bool NeverHadFirmware(string? previousActiveSlot, CheckInRequest request) =>
+        previousActiveSlot is null && request.ActiveSlot is null && request.Slots.Values.All(s => s.State == "empty");
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 }
