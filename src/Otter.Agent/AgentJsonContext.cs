@@ -17,4 +17,5 @@ namespace Otter.Agent;
 [JsonSerializable(typeof(HealthConfig))]
 [JsonSerializable(typeof(FleetState))]
 [JsonSerializable(typeof(ProblemDocument))]
+[JsonSerializable(typeof(List<Otter.Trust.Attestation.AttestationQuote>))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

@@ -11,7 +11,11 @@ public static class DeviceAttestation
     public static bool IsValidNonce(string? nonce) =>
         nonce is { Length: >= 16 and <= 128 } && nonce.Length % 2 == 0 && nonce.All(char.IsAsciiHexDigit);
 
-    /// <summary>A quote over <paramref name="nonce"/>, or null when the device has not booted a verified image.</summary>
+    /// <summary>
+    /// A quote over <paramref name="nonce"/>, or null when the device has not booted a verified image.
+    /// The measurement is taken now from what the booted slot holds on disk (see <see cref="MeasureNow"/>),
+    /// not copied from the last boot, so an image altered behind the agent's back shows at the next quote.
+    /// </summary>
     /// <exception cref="ArgumentException">The nonce is not 8 to 64 bytes of hex.</exception>
     public static AttestationQuote? TryQuote(IDevicePlatform platform, string nonce)
     {
@@ -33,7 +37,7 @@ public static class DeviceAttestation
             {
                 DeviceId = platform.Identity.Id,
                 Nonce = nonce.ToLowerInvariant(),
-                Measurement = control.Measurement,
+                Measurement = MeasureNow(platform, slot),
                 ManifestSha256 = Convert.ToHexStringLower(SHA256.HashData(manifest)),
                 Slot = slot,
                 Version = control.Slots[slot].Version ?? "unknown",
@@ -41,6 +45,15 @@ public static class DeviceAttestation
             },
             key);
     }
+
+    /// <summary>
+    /// The measurement register of <paramref name="slot"/> as its files are now: the boot chain's
+    /// measurement (manifest, then each stage) computed afresh. A stage that no longer matches its
+    /// signed hash stops the chain there, so the register differs from the one expected for the
+    /// release. The anti-rollback check is left out: it judges the device, not what the slot holds.
+    /// </summary>
+    public static string MeasureNow(IDevicePlatform platform, string slot) =>
+        BootChainVerifier.Verify(platform, slot, deviceSecurityCounter: 0).Measurement;
 
     /// <summary>A quote over <paramref name="nonce"/>.</summary>
     /// <exception cref="AgentException">The device has not booted a verified image, or the booted slot has no manifest.</exception>

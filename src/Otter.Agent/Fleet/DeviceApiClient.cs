@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Otter.Protocol;
 using Otter.Protocol.Device;
+using Otter.Protocol.Incidents;
 
 namespace Otter.Agent.Fleet;
 
@@ -18,6 +19,9 @@ internal sealed class DeviceApiClient : IDisposable
     public const string EnrollPath = "device/v1/enroll";
     public const string CheckInPath = "device/v1/checkin";
     public const string ReportsPath = "device/v1/reports";
+    public const string RemediationCheckInPath = "device/v1/remediation/checkin";
+    public const string RemediationReportsPath = "device/v1/remediation/reports";
+    public const string ForensicsPath = "device/v1/forensics/";
 
     /// <summary>The largest answer read; real ones are a few KiB.</summary>
     private const int MaxResponseBytes = 1 << 20;
@@ -68,6 +72,28 @@ internal sealed class DeviceApiClient : IDisposable
     public Task ReportAsync(DeviceReport report, CancellationToken cancellationToken) =>
         PostAsync(ReportsPath, report, ProtocolJsonContext.Default.DeviceReport, authenticate: true, cancellationToken);
 
+    /// <summary><c>POST /device/v1/remediation/checkin</c>: the check-in a quarantined device may still make (remediation orders only).</summary>
+    public async Task<CheckInResponse> RemediationCheckInAsync(CheckInRequest request, CancellationToken cancellationToken)
+    {
+        var body = await PostAsync(RemediationCheckInPath, request, ProtocolJsonContext.Default.CheckInRequest, authenticate: true, cancellationToken);
+        return Parse(body, ProtocolJsonContext.Default.CheckInResponse, RemediationCheckInPath);
+    }
+
+    /// <summary><c>POST /device/v1/remediation/reports</c>: progress of a remediation order (re-image).</summary>
+    public Task RemediationReportAsync(DeviceReport report, CancellationToken cancellationToken) =>
+        PostAsync(RemediationReportsPath, report, ProtocolJsonContext.Default.DeviceReport, authenticate: true, cancellationToken);
+
+    /// <summary>
+    /// <c>POST /device/v1/forensics/{request}</c>: <paramref name="bundle"/> exactly as signed, with
+    /// the device key's signature in the <see cref="ForensicSignature.Header"/> header; answered with the custody record.
+    /// </summary>
+    public async Task<EvidenceView> UploadForensicsAsync(long request, byte[] bundle, byte[] signature, CancellationToken cancellationToken)
+    {
+        var path = ForensicsPath + request.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var answer = await SendAsync(path, bundle, authenticate: true, [(ForensicSignature.Header, Convert.ToBase64String(signature))], cancellationToken);
+        return Parse(answer, ProtocolJsonContext.Default.EvidenceView, path);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -75,12 +101,19 @@ internal sealed class DeviceApiClient : IDisposable
         _clientCertificate?.Dispose();
     }
 
-    private async Task<byte[]> PostAsync<T>(string path, T value, JsonTypeInfo<T> typeInfo, bool authenticate, CancellationToken cancellationToken)
+    private Task<byte[]> PostAsync<T>(string path, T value, JsonTypeInfo<T> typeInfo, bool authenticate, CancellationToken cancellationToken) =>
+        SendAsync(path, JsonSerializer.SerializeToUtf8Bytes(value, typeInfo), authenticate, [], cancellationToken);
+
+    private async Task<byte[]> SendAsync(string path, byte[] body, bool authenticate, IReadOnlyList<(string Name, string Value)> headers, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
         var uri = new Uri(Server, path);
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         if (authenticate && _token is not null)
         {
             // The exact header the server parses; HttpClient's own Authorization parsing would re-format it.
@@ -95,12 +128,14 @@ internal sealed class DeviceApiClient : IDisposable
     private DeviceApiException Problem(string path, HttpResponseMessage response, byte[] body)
     {
         string? said = null;
+        string? type = null;
         if (response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.OrdinalIgnoreCase) == true)
         {
             try
             {
                 var problem = JsonSerializer.Deserialize(body, AgentJsonContext.Default.ProblemDocument);
                 said = problem?.Detail ?? problem?.Title;
+                type = problem?.Type;
             }
             catch (JsonException)
             {
@@ -122,7 +157,7 @@ internal sealed class DeviceApiClient : IDisposable
             message += $" (retry after {delay.TotalSeconds:0} s)";
         }
 
-        return new DeviceApiException(message, response.StatusCode, retryAfter);
+        return new DeviceApiException(message, response.StatusCode, retryAfter, type);
     }
 
     private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Otter.Trust.Attestation;
 
 namespace Otter.Agent.Fleet;
 
@@ -12,4 +13,12 @@ internal sealed record FleetState
     /// <summary>When the last check-in went through.</summary>
     [JsonPropertyName("last_check_in")]
     public DateTimeOffset? LastCheckIn { get; init; }
+
+    /// <summary>Whether the server quarantined the device at the last check-in (only remediation answers).</summary>
+    [JsonPropertyName("quarantined")]
+    public bool Quarantined { get; init; }
+
+    /// <summary>The last quotes the device sent, oldest first (evidence for a forensic bundle); kept here so a check-in stays one write.</summary>
+    [JsonPropertyName("recent_quotes")]
+    public IReadOnlyList<AttestationQuote> RecentQuotes { get; init; } = [];
 }

@@ -36,6 +36,15 @@ public static class DevicePaths
     /// <summary>What the agent keeps between check-ins (the attestation nonce).</summary>
     public const string FleetState = "fleet/state.json";
 
+    /// <summary>Present while a fleet-ordered wipe is not finished: the next cycle completes it before anything else.</summary>
+    public const string WipePending = "fleet/wipe.pending";
+
+    /// <summary>The agent's log: every line the fleet agent prints, time-stamped.</summary>
+    public const string AgentLog = "logs/agent.log";
+
+    /// <summary>The previous agent log, kept when the log is rotated.</summary>
+    public const string AgentLogPrevious = "logs/agent.log.1";
+
     /// <summary>The factory identity certificate (PEM, leaf first).</summary>
     public const string FactoryCertificate = "factory/identity.pem";
 

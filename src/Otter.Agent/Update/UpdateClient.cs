@@ -38,7 +38,15 @@ public sealed class UpdateClient(IDevicePlatform platform, TimeProvider time)
     public Task<InstallOutcome> StageAsync(IRepositoryFetcher repository, ILogReader log, string targetName, CancellationToken cancellationToken = default) =>
         WriteSlotAsync(repository, log, targetName, activate: false, cancellationToken);
 
-    private async Task<InstallOutcome> WriteSlotAsync(IRepositoryFetcher repository, ILogReader log, string targetName, bool activate, CancellationToken cancellationToken)
+    /// <summary>
+    /// Forced re-image of the inactive slot: like <see cref="InstallAsync"/>, but always downloads
+    /// and writes the slot afresh, never reusing a staged copy, so nothing of what the slot held survives.
+    /// </summary>
+    /// <exception cref="AgentException">The release was refused; the message says why.</exception>
+    public Task<InstallOutcome> ReimageAsync(IRepositoryFetcher repository, ILogReader log, string targetName, CancellationToken cancellationToken = default) =>
+        WriteSlotAsync(repository, log, targetName, activate: true, cancellationToken, reuseStaged: false);
+
+    private async Task<InstallOutcome> WriteSlotAsync(IRepositoryFetcher repository, ILogReader log, string targetName, bool activate, CancellationToken cancellationToken, bool reuseStaged = true)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(log);
@@ -62,7 +70,7 @@ public sealed class UpdateClient(IDevicePlatform platform, TimeProvider time)
         // The inactive slot: the other one than the committed slot (slot a on a fresh device).
         var slot = control.Active is null ? "a" : BootControl.Other(control.Active);
         var bundleSha256 = target.File.Hashes.TryGetValue("sha256", out var sha) ? sha.ToLowerInvariant() : null;
-        if (control.Slots[slot] is { State: SlotState.Staged } staged && staged.Target == targetName
+        if (reuseStaged && control.Slots[slot] is { State: SlotState.Staged } staged && staged.Target == targetName
             && bundleSha256 is not null && staged.BundleSha256 == bundleSha256 && staged.Version == expected.Version && staged.SecurityCounter == expected.SecurityCounter
             && platform.ReadManifest(slot) is { } stagedManifest && Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stagedManifest)) == staged.ManifestSha256)
         {

@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 using Otter.Protocol;
 using Otter.Protocol.Device;
+using Otter.Protocol.Incidents;
 
 namespace Otter.Agent.Tests.TestSupport;
 
@@ -21,7 +22,8 @@ namespace Otter.Agent.Tests.TestSupport;
 /// A minimal fleet server on a real Kestrel over TLS (loopback): the device API
 /// (<c>/device/v1/enroll</c>, <c>checkin</c>, <c>reports</c>) as <c>Otter.Protocol</c> defines it,
 /// plus a TUF repository under <c>/repo/</c> and a log under <c>/log/</c>. It records what it
-/// receives. Stands in for Otter.Server until that exists.
+/// receives; it also answers like the server for quarantined and wiped devices (403 problem types,
+/// the remediation check-in and reports, forensic uploads), and refuses certificates of a wiped identity.
 /// </summary>
 internal sealed class FleetServerStub : IAsyncDisposable
 {
@@ -29,7 +31,8 @@ internal sealed class FleetServerStub : IAsyncDisposable
     private readonly TestCa _fleetCa;
     private readonly string _repo;
     private readonly string _log;
-    private readonly ConcurrentQueue<(string Action, UpdateAction Update)> _assignments = new();
+    private readonly ConcurrentQueue<(string Action, UpdateAction? Update, CollectAction? Collect)> _assignments = new();
+    private readonly ConcurrentDictionary<string, byte> _revoked = new(StringComparer.Ordinal);
     private byte[]? _tokenSecret;
     private int _tooManyLeft;
     private int _retryAfterSeconds;
@@ -70,6 +73,21 @@ internal sealed class FleetServerStub : IAsyncDisposable
 
     public byte[]? TokenSecret => _tokenSecret;
 
+    /// <summary>Answer normal device endpoints with 403 <c>urn:otter:problem:device-quarantined</c>; the remediation endpoints still answer.</summary>
+    public bool Quarantined { get; set; }
+
+    /// <summary>Answer every authenticated endpoint with 403 <c>urn:otter:problem:device-wiped</c>, until the device enrolls again.</summary>
+    public bool Wiped { get; set; }
+
+    /// <summary>Check-ins that came to <c>/device/v1/remediation/checkin</c>.</summary>
+    public ConcurrentQueue<CheckInRequest> RemediationCheckIns { get; } = new();
+
+    /// <summary>Reports that came to <c>/device/v1/remediation/reports</c>.</summary>
+    public ConcurrentQueue<DeviceReport> RemediationReports { get; } = new();
+
+    /// <summary>Forensic uploads: the request id, the exact bytes and the signature header.</summary>
+    public ConcurrentQueue<(long Request, byte[] Body, string? Signature)> Uploads { get; } = new();
+
     public static async Task<FleetServerStub> StartAsync(TestCa fleetCa, X509Certificate2 serverCertificate, string repo, string log)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -93,11 +111,19 @@ internal sealed class FleetServerStub : IAsyncDisposable
 
     /// <summary>The next check-in is told to install <paramref name="target"/> from this server's repository and log.</summary>
     public void AssignUpdate(string target, string version) =>
-        _assignments.Enqueue((DeviceActions.Update, new UpdateAction { Target = target, Version = version, RepositoryUrl = RepoUrl, LogUrl = LogUrl }));
+        _assignments.Enqueue((DeviceActions.Update, new UpdateAction { Target = target, Version = version, RepositoryUrl = RepoUrl, LogUrl = LogUrl }, null));
+
+    /// <summary>The next check-in (normal or remediation) orders a forced re-image to <paramref name="target"/>.</summary>
+    public void OrderReimage(string target, string version) =>
+        _assignments.Enqueue((DeviceActions.Reimage, new UpdateAction { Target = target, Version = version, RepositoryUrl = RepoUrl, LogUrl = LogUrl }, null));
+
+    /// <summary>The next check-in (normal or remediation) asks for forensic bundle <paramref name="request"/>.</summary>
+    public void OrderCollect(long request) =>
+        _assignments.Enqueue((DeviceActions.Collect, null, new CollectAction { RequestId = request }));
 
     /// <summary>A download-only assignment: the agent stages the release without activating it.</summary>
     public void AssignStage(string target, string version) =>
-        _assignments.Enqueue((DeviceActions.Stage, new UpdateAction { Target = target, Version = version, RepositoryUrl = RepoUrl, LogUrl = LogUrl }));
+        _assignments.Enqueue((DeviceActions.Stage, new UpdateAction { Target = target, Version = version, RepositoryUrl = RepoUrl, LogUrl = LogUrl }, null));
 
     /// <summary>The next <paramref name="count"/> check-ins get 429 with <c>Retry-After: seconds</c>.</summary>
     public void ThrottleCheckIns(int count, int retryAfterSeconds)
@@ -134,8 +160,11 @@ internal sealed class FleetServerStub : IAsyncDisposable
         var status = context.Request.Method != "POST" ? 405 : path switch
         {
             "/device/v1/enroll" => await EnrollAsync(context, body),
-            "/device/v1/checkin" => await CheckInAsync(context, body, certificate, tokenValid),
-            "/device/v1/reports" => await ReportAsync(context, body, certificate, tokenValid),
+            "/device/v1/checkin" => await CheckInAsync(context, body, certificate, tokenValid, remediation: false),
+            "/device/v1/reports" => await ReportAsync(context, body, certificate, tokenValid, remediation: false),
+            "/device/v1/remediation/checkin" => await CheckInAsync(context, body, certificate, tokenValid, remediation: true),
+            "/device/v1/remediation/reports" => await ReportAsync(context, body, certificate, tokenValid, remediation: true),
+            _ when path.StartsWith("/device/v1/forensics/", StringComparison.Ordinal) => await UploadAsync(context, body, certificate, tokenValid, path),
             _ => 404,
         };
         if (!context.Response.HasStarted)
@@ -167,6 +196,18 @@ internal sealed class FleetServerStub : IAsyncDisposable
         }
 
         var deviceId = factory.GetNameInfo(X509NameType.SimpleName, false);
+        if (Wiped)
+        {
+            // As the real server: the wiped identity's certificates stay refused; the new enrollment is a new identity.
+            foreach (var old in IssuedCertificates)
+            {
+                using var revoked = X509Certificate2.CreateFromPem(old);
+                _revoked[revoked.Thumbprint] = 0;
+            }
+
+            Wiped = false;
+        }
+
         if (PendingEnrollments > 0)
         {
             PendingEnrollments--;
@@ -187,11 +228,37 @@ internal sealed class FleetServerStub : IAsyncDisposable
         return 200;
     }
 
-    private async Task<int> CheckInAsync(HttpContext context, byte[] body, X509Certificate2? certificate, bool? tokenValid)
+    /// <summary>What the real server's authentication middleware answers before any endpoint: 401, or 403 for a wiped or quarantined device; null to go on.</summary>
+    private async Task<int?> RefuseAsync(HttpContext context, X509Certificate2? certificate, bool? tokenValid, bool remediation)
     {
         if (certificate is null && tokenValid != true)
         {
             return await ProblemAsync(context, 401, "Unauthenticated", "a client certificate or a valid device token is required");
+        }
+
+        if (certificate is not null && _revoked.ContainsKey(certificate.Thumbprint))
+        {
+            return await ProblemAsync(context, 401, "Unauthorized", "client certificate refused: it is not the current certificate of this device");
+        }
+
+        if (Wiped)
+        {
+            return await ProblemAsync(context, 403, "Forbidden", "device gw-0001 was wiped by the fleet: crypto-erase and enroll again", "urn:otter:problem:device-wiped");
+        }
+
+        if (Quarantined && !remediation)
+        {
+            return await ProblemAsync(context, 403, "Forbidden", "device gw-0001 is quarantined; only remediation is allowed", "urn:otter:problem:device-quarantined");
+        }
+
+        return null;
+    }
+
+    private async Task<int> CheckInAsync(HttpContext context, byte[] body, X509Certificate2? certificate, bool? tokenValid, bool remediation)
+    {
+        if (await RefuseAsync(context, certificate, tokenValid, remediation) is { } refused)
+        {
+            return refused;
         }
 
         if (Interlocked.Decrement(ref _tooManyLeft) >= 0)
@@ -200,27 +267,45 @@ internal sealed class FleetServerStub : IAsyncDisposable
             return await ProblemAsync(context, 429, "Too many requests", "this device checks in too often");
         }
 
-        CheckIns.Enqueue(JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.CheckInRequest)!);
+        (remediation ? RemediationCheckIns : CheckIns).Enqueue(JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.CheckInRequest)!);
         var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         Nonces.Enqueue(nonce);
         var assigned = _assignments.TryDequeue(out var next) ? next : default;
         await WriteJsonAsync(
             context,
             200,
-            new CheckInResponse { Action = assigned.Update is null ? DeviceActions.None : assigned.Action, Update = assigned.Update, AttestationNonce = nonce },
+            new CheckInResponse { Action = assigned.Action ?? DeviceActions.None, Update = assigned.Update, Collect = assigned.Collect, AttestationNonce = nonce },
             ProtocolJsonContext.Default.CheckInResponse);
         return 200;
     }
 
-    private async Task<int> ReportAsync(HttpContext context, byte[] body, X509Certificate2? certificate, bool? tokenValid)
+    private async Task<int> ReportAsync(HttpContext context, byte[] body, X509Certificate2? certificate, bool? tokenValid, bool remediation)
     {
-        if (certificate is null && tokenValid != true)
+        if (await RefuseAsync(context, certificate, tokenValid, remediation) is { } refused)
         {
-            return await ProblemAsync(context, 401, "Unauthenticated", "a client certificate or a valid device token is required");
+            return refused;
         }
 
-        Reports.Enqueue(JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.DeviceReport)!);
+        (remediation ? RemediationReports : Reports).Enqueue(JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.DeviceReport)!);
         return 204;
+    }
+
+    private async Task<int> UploadAsync(HttpContext context, byte[] body, X509Certificate2? certificate, bool? tokenValid, string path)
+    {
+        if (await RefuseAsync(context, certificate, tokenValid, remediation: true) is { } refused)
+        {
+            return refused;
+        }
+
+        var request = long.Parse(path["/device/v1/forensics/".Length..], CultureInfo.InvariantCulture);
+        var signature = context.Request.Headers[ForensicSignature.Header].Count > 0 ? context.Request.Headers[ForensicSignature.Header].ToString() : null;
+        Uploads.Enqueue((request, body, signature));
+        await WriteJsonAsync(
+            context,
+            201,
+            new EvidenceView { Id = request, DeviceId = ReleaseFactory.DeviceId, RequestedBy = "key:test", ReceivedAt = DateTimeOffset.UtcNow, Sha256 = Convert.ToHexStringLower(SHA256.HashData(body)), Length = body.Length, Signature = signature },
+            ProtocolJsonContext.Default.EvidenceView);
+        return 201;
     }
 
     private static async Task WriteJsonAsync<T>(HttpContext context, int status, T value, JsonTypeInfo<T> typeInfo)
@@ -230,11 +315,11 @@ internal sealed class FleetServerStub : IAsyncDisposable
         await context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
     }
 
-    private static async Task<int> ProblemAsync(HttpContext context, int status, string title, string detail)
+    private static async Task<int> ProblemAsync(HttpContext context, int status, string title, string detail, string type = "about:blank")
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/problem+json";
-        var problem = new JsonObject { ["type"] = "about:blank", ["title"] = title, ["status"] = status, ["detail"] = detail };
+        var problem = new JsonObject { ["type"] = type, ["title"] = title, ["status"] = status, ["detail"] = detail };
         await context.Response.WriteAsync(problem.ToJsonString());
         return status;
     }
