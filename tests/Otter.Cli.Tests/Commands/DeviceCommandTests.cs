@@ -59,7 +59,7 @@ public sealed class DeviceCommandTests(ManagementServer server) : IClassFixture<
         var result = await server.RunAsync("device", "list", "--status", "lost");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal("otter: --status lost is not one of pending, approved, quarantined, decommissioned.\n", result.Error);
+        Assert.Equal("otter: --status lost is not one of pending, approved, quarantined, wiped, decommissioned.\n", result.Error);
     }
 
     [Fact]
