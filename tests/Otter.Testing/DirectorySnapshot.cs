@@ -15,6 +15,13 @@ public static class DirectorySnapshot
 
         foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
         {
+            // A lock file holds nothing and may be held open exclusively by a background writer (metadata refresh).
+            if (Path.GetFileName(file) == ".otter-lock")
+            {
+                result[Path.GetRelativePath(directory, file)] = "lock";
+                continue;
+            }
+
             result[Path.GetRelativePath(directory, file)] = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file)));
         }
 

@@ -139,8 +139,14 @@ public sealed class AnomalyDetectorTests
         Assert.Equal(IncidentKinds.Geographic, incident.Kind);
         Assert.Contains("lab-a", incident.Timeline[0].Detail, StringComparison.Ordinal);
         Assert.False((await client.ViewAsync()).Quarantined);
-        var alerts = (await client.Api.GetFromJsonAsync("api/v1/alerts", ProtocolJsonContext.Default.ListAlertView))!;
-        Assert.Contains(alerts, a => a.Alert.Kind == "incident.geographic" && a.Alert.Details["incident"] == incidentId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // The alert is raised just after the incident is opened (off the request path): wait for it too.
+        var alert = await WaitForAsync(async () =>
+        {
+            var alerts = (await client.Api.GetFromJsonAsync("api/v1/alerts", ProtocolJsonContext.Default.ListAlertView))!;
+            return alerts.FirstOrDefault(a => a.Alert.Kind == "incident.geographic" && a.Alert.Details["incident"] == incidentId.ToString(System.Globalization.CultureInfo.InvariantCulture))?.Alert.Id ?? 0;
+        });
+        Assert.NotEqual(0, alert);
     }
 
     private static async Task<long> WaitForAsync(Func<Task<long>> probe)
@@ -155,7 +161,7 @@ public sealed class AnomalyDetectorTests
             await Task.Delay(50);
         }
 
-        throw new TimeoutException("no incident was opened in 10 s.");
+        throw new TimeoutException("nothing after 10 s (no incident opened, or no alert raised).");
     }
 
     private static DeviceRow Row(string id) => new() { Id = id, Hardware = "gw-x2", Status = "approved", PublicKeyPem = string.Empty, FactoryIssuer = "CN=f", FactorySerial = "01" };
