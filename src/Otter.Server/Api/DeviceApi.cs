@@ -27,7 +27,8 @@ internal static class DeviceApi
         return problem ?? await enrollment.EnrollAsync(db, request!, context.RequestAborted);
     }
 
-    private static async Task<IResult> CheckInAsync(HttpContext context, CheckInService checkIns)
+    /// <summary>Also the remediation check-in: the same body; CheckInService hands a quarantined device its orders only.</summary>
+    internal static async Task<IResult> CheckInAsync(HttpContext context, CheckInService checkIns)
     {
         var (request, problem) = await JsonBody.ReadAsync(context, ProtocolJsonContext.Default.CheckInRequest);
         if (problem is not null)
@@ -44,7 +45,8 @@ internal static class DeviceApi
         return Results.Json(response, ProtocolJsonContext.Default.CheckInResponse);
     }
 
-    private static async Task<IResult> ReportAsync(HttpContext context, OtterDbContext db, CheckInService checkIns)
+    /// <summary>Also the remediation reports of a forced re-image.</summary>
+    internal static async Task<IResult> ReportAsync(HttpContext context, OtterDbContext db, CheckInService checkIns)
     {
         var (report, problem) = await JsonBody.ReadAsync(context, ProtocolJsonContext.Default.DeviceReport);
         if (problem is not null)

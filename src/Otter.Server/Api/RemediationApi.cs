@@ -25,44 +25,10 @@ internal static class RemediationApi
     public static IEndpointRouteBuilder MapRemediationApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup(DeviceAuthenticationMiddleware.Prefix).WithTags("Device API");
-        group.MapPost("/remediation/checkin", CheckInAsync).WithSummary("Check-in for quarantined devices: state and quote; answered with remediation orders only.");
-        group.MapPost("/remediation/reports", ReportAsync).WithSummary("Progress of a forced re-image.");
+        group.MapPost("/remediation/checkin", DeviceApi.CheckInAsync).WithSummary("Check-in for quarantined devices: state and quote; answered with remediation orders only.");
+        group.MapPost("/remediation/reports", DeviceApi.ReportAsync).WithSummary("Progress of a forced re-image.");
         group.MapPost("/forensics/{request:long}", UploadAsync).WithSummary($"Upload a forensic bundle (JSON) signed with the device key ({ForensicSignature.Header} header).");
         return endpoints;
-    }
-
-    private static async Task<IResult> CheckInAsync(HttpContext context, CheckInService checkIns)
-    {
-        var (request, problem) = await JsonBody.ReadAsync(context, ProtocolJsonContext.Default.CheckInRequest);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        if (request!.Slots.Count > 8 || request.Slots.Keys.Any(k => k.Length is 0 or > 16))
-        {
-            return Problems.BadRequest("slots must name at most 8 slots, each 1 to 16 characters.");
-        }
-
-        var response = await checkIns.CheckInAsync(context.RequestServices, Device(context), request, context.RequestAborted);
-        return Results.Json(response, ProtocolJsonContext.Default.CheckInResponse);
-    }
-
-    private static async Task<IResult> ReportAsync(HttpContext context, OtterDbContext db, CheckInService checkIns)
-    {
-        var (report, problem) = await JsonBody.ReadAsync(context, ProtocolJsonContext.Default.DeviceReport);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        if (!ReportPhases.All.Contains(report!.Phase))
-        {
-            return Problems.BadRequest($"phase \"{report.Phase}\" is not one of {string.Join(", ", ReportPhases.All.Order(StringComparer.Ordinal))}.");
-        }
-
-        await checkIns.ReportAsync(db, Device(context), report, context.RequestAborted);
-        return Results.NoContent();
     }
 
     /// <summary>
